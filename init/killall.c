@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: ISC */
+/* killall: as PID 1, kill(-1, sig) reaches every process of the namespace in
+ * one atomic step, whatever session or process group it made for itself. A
+ * subreaper cannot do that (it would hit the whole host), so it reads the
+ * process tree from /proc and signals its own descendants only. The tables
+ * are static: nothing is allocated while stopping. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "killall.h"
+
+static int by_pid(void const *a, void const *b)
+{
+    pid_t x = ((struct killall_proc const *) a)->pid, y = ((struct killall_proc const *) b)->pid;
+    return (x > y) - (x < y);
+}
+
+static struct killall_proc *find(struct killall_proc *t, size_t n, pid_t pid)
+{
+    struct killall_proc key = { .pid = pid };
+    return bsearch(&key, t, n, sizeof *t, by_pid);
+}
+
+/* Walks up from p until the answer is known, then writes it down the path
+ * again, so that every entry is walked once: the whole tree costs O(n log n). */
+static unsigned char resolve(struct killall_proc *t, size_t n, struct killall_proc *p, pid_t root)
+{
+    unsigned char answer = KILLALL_OTHER;
+    struct killall_proc *q = p;
+    for (size_t steps = 0; steps <= n; steps++) {
+        if (q->mark) {
+            answer = q->mark;
+            break;
+        }
+        if (q->ppid == root) {
+            answer = KILLALL_DESCENDANT;
+            break;
+        }
+        q = find(t, n, q->ppid);
+        if (!q)
+            break;
+    }
+    for (q = p; q && !q->mark; q = find(t, n, q->ppid)) {
+        q->mark = answer;
+        if (q->ppid == root)
+            break;
+    }
+    return answer;
+}
+
+size_t killall_mark_descendants(struct killall_proc *t, size_t n, pid_t root)
+{
+    size_t marked = 0;
+    qsort(t, n, sizeof *t, by_pid);
+    for (size_t i = 0; i < n; i++)
+        t[i].mark = KILLALL_UNKNOWN;
+    for (size_t i = 0; i < n; i++)
+        marked += resolve(t, n, t + i, root) == KILLALL_DESCENDANT;
+    return marked;
+}
+
+static struct killall_proc table[KILLALL_MAX];
+
+/* The parent of pid, from the field after the command name in its stat
+ * file (the name itself may hold spaces and parentheses). */
+static pid_t read_ppid(pid_t pid)
+{
+    char path[32], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t r = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (r <= 0)
+        return -1;
+    buf[r] = 0;
+    char *p = strrchr(buf, ')');
+    int ppid;
+    if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+        return -1;
+    return ppid;
+}
+
+static size_t scan_proc(void)
+{
+    static char buf[32768];
+    size_t n = 0;
+    int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    for (;;) {
+        ssize_t len = getdents64(fd, buf, sizeof buf);
+        if (len <= 0)
+            break;
+        for (ssize_t off = 0; off < len;) {
+            struct dirent64 *d = (struct dirent64 *) (buf + off);
+            off += d->d_reclen;
+            pid_t pid = 0;
+            if (sscanf(d->d_name, "%d", &pid) != 1 || pid <= 0 || n >= KILLALL_MAX)
+                continue;
+            table[n].pid = pid;
+            table[n].ppid = read_ppid(pid);
+            n++;
+        }
+    }
+    close(fd);
+    return n;
+}
+
+static int signal_descendants(int sig)
+{
+    size_t n = scan_proc();
+    int sent = 0;
+    killall_mark_descendants(table, n, getpid());
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].mark != KILLALL_DESCENDANT)
+            continue;
+        if (kill(table[i].pid, sig) == 0)
+            sent++;
+        if (sig == SIGTERM)
+            kill(table[i].pid, SIGCONT);
+    }
+    return sent;
+}
+
+int killall_signal(int pid1, int sig)
+{
+    if (!pid1)
+        return signal_descendants(sig);
+    /* ESRCH only says nobody was left to signal */
+    if (kill(-1, sig) < 0 && errno != ESRCH)
+        return -1;
+    if (sig == SIGTERM)
+        kill(-1, SIGCONT);
+    return 0;
+}

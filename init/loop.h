@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: ISC */
+/* loop: the one event loop of the run and stop stages. */
+#ifndef VINIT_LOOP_H
+#define VINIT_LOOP_H
+
+#include <stdint.h>
+
+#include <skalibs/tai.h>
+
+#include "notify.h"
+#include "reap.h"
+#include "settings.h"
+#include "stop.h"
+
+struct loop {
+    /* given by main */
+    struct settings const *settings;
+    int pid1;          /* 1: PID 1 of a namespace; 0: a child subreaper */
+    int under_nspawn;
+    int take_tty;
+    int sigfd;
+    struct notify_target manager;
+    /* state */
+    struct reap_watch main; /* main.pid is 0 until the command runs */
+    int main_running;
+    int children_left;
+    unsigned int spawn_backoff_ms;
+    uint64_t spawn_at;      /* next try to fork the main command, when it failed */
+    struct stop stop;
+    int reboot;
+    int killed;             /* SIGKILL had to be sent */
+    tain began;
+};
+
+/* Runs the main command (if any), then every event until the stop is over.
+ * Returns vinit's exit code. Never returns early on a recoverable error. */
+int loop_run(struct loop *l);
+
+/* Pure: the exit code of DESIGN.md. */
+int loop_exit_code(int reboot, int have_main, int main_reaped, int main_wstatus);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: ISC */
+/* vinit: PID 1 for containers that host virtual machines.
+ * main only strings the stages together: settings, PID 1 or subreaper setup,
+ * the signal traps, then the loop, which owns the run and the stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <skalibs/strerr.h>
+
+#include "config.h"
+#include "loop.h"
+#include "notify.h"
+#include "settings.h"
+#include "signals.h"
+#include "spawn.h"
+
+char const *PROG = "vinit";
+extern char **environ;
+
+static void usage(FILE *out)
+{
+    fputs("usage: vinit [options] [--] [COMMAND ARGS...]\n"
+          "Runs as PID 1 (or as a child subreaper): starts COMMAND, reaps every orphan,\n"
+          "and on a stop signal stops every process within the stop deadline.\n"
+          "\n"
+          "  -t, --stop-timeout DURATION  SIGKILL deadline after a stop signal: 8 (s), 8s,\n"
+          "                               1500ms, 2m  [$VINIT_STOP_TIMEOUT, default 8s]\n"
+          "  -v, --verbose                more messages (repeat for more)  [$VINIT_VERBOSITY 0-3]\n"
+          "  -q, --quiet                  only fatal errors\n"
+          "  -h, --help                   this text\n"
+          "  -V, --version                the version\n"
+          "\n"
+          "Exit code: COMMAND's (128+n if killed by signal n), 0 on a requested stop\n"
+          "without COMMAND, 133 on reboot, 126/127 when COMMAND cannot run / is not\n"
+          "found, 100 on a usage error, 111 when the system refuses a setup step.\n",
+          out);
+}
+
+static void parse(struct settings *s, int argc, char const *const *argv)
+{
+    struct settings_error err;
+    if (settings_parse(s, argc, argv, (char const *const *) environ, &err) < 0) {
+        if (err.value)
+            strerr_dief(100, err.what, err.object, ": ", err.value, " (see vinit --help)");
+        strerr_dief(100, err.what, err.object, " (see vinit --help)");
+    }
+    if (s->mode == SETTINGS_HELP) {
+        usage(stdout);
+        exit(0);
+    }
+    if (s->mode == SETTINGS_VERSION) {
+        puts("vinit " VINIT_VERSION);
+        exit(0);
+    }
+}
+
+/* $NOTIFY_SOCKET belongs to vinit: the manager waits for *our* READY=1, and
+ * a main command that spoke to it directly would lie about readiness. */
+static void take_notify_socket(struct notify_target *t)
+{
+    char const *v = getenv("NOTIFY_SOCKET");
+    if (v && notify_parse(t, v) < 0)
+        strerr_warnw("ignoring $NOTIFY_SOCKET: not a socket path: ", v);
+    unsetenv("NOTIFY_SOCKET");
+}
+
+int main(int argc, char const *const *argv)
+{
+    struct settings settings;
+    struct loop l = { .settings = &settings };
+    char const *container = getenv("container");
+
+    parse(&settings, argc, argv);
+    l.pid1 = getpid() == 1;
+    /* Not PID 1 (docker run --init=false under another init, a shell, a
+     * test): orphans of our tree must come back to us, not to the real init. */
+    if (!l.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        strerr_diefusys(111, "become a child subreaper");
+    l.under_nspawn = container && !strcmp(container, "systemd-nspawn");
+    take_notify_socket(&l.manager);
+    if (!tain_now_set_stopwatch_g())
+        strerr_diefusys(111, "read the monotonic clock");
+    l.sigfd = signals_setup();
+    if (l.sigfd < 0)
+        strerr_diefusys(111, "trap signals");
+    l.take_tty = settings.command && spawn_should_take_tty();
+
+    /* From here on PID 1 must not die: the loop warns and retries. */
+    int code = loop_run(&l);
+
+    if (l.pid1) {
+        /* flush what the container wrote before its namespace goes away;
+         * syncfs keeps it to our root filesystem, not the whole host */
+        int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            syncfs(fd);
+            close(fd);
+        }
+    }
+    return code;
+}
