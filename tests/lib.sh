@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: ISC
+# Shared by the shell test suites: counting, assertions, and booting vinit as
+# PID 1 in fresh namespaces. Source it; set TOP to the repository root first.
+: "${TOP:?TOP must be set}"
+VINIT=${VINIT:-$TOP/vinit}
+HELPERS=$TOP/build/helpers
+T_PASS=0 T_FAIL=0 T_NAME=""
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+pass() { T_PASS=$((T_PASS + 1)); echo "ok - ${T_NAME:+$T_NAME: }$*"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - ${T_NAME:+$T_NAME: }$*"; }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
+}
+# check_le DESCRIPTION VALUE MAX / check_ge DESCRIPTION VALUE MIN
+check_le() { if [ "$2" -le "$3" ]; then pass "$1 ($2 <= $3)"; else fail "$1 ($2 > $3)"; fi; }
+check_ge() { if [ "$2" -ge "$3" ]; then pass "$1 ($2 >= $3)"; else fail "$1 ($2 < $3)"; fi; }
+
+summary() {
+  echo "${1:-tests}: $T_PASS passed, $T_FAIL failed"
+  [ "$T_FAIL" = 0 ]
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 20 ms until it succeeds.
+wait_for() {
+  local end=$(($(now_ms) + $1 * 1000)); shift
+  until "$@"; do
+    [ "$(now_ms)" -lt "$end" ] || return 1
+    sleep 0.02
+  done
+}
+
+# boot OUT [VINIT ARGS...]: starts vinit as PID 1 of fresh pid, mount, uts,
+# ipc and net namespaces, output in OUT. Sets BOOT_UNSHARE (unshare's pid),
+# BOOT_PID (vinit's pid as seen from here: signal this one, since unshare
+# ignores SIGTERM) and BOOT_T0.
+boot() {
+  local out=$1; shift
+  BOOT_T0=$(now_ms)
+  unshare --pid --fork --mount-proc --mount --uts --ipc --net --kill-child \
+    "$VINIT" "$@" >"$out" 2>&1 </dev/null &
+  BOOT_UNSHARE=$!
+  BOOT_PID=""
+  wait_for 5 boot_found || { fail "vinit did not start"; return 1; }
+}
+boot_found() {
+  BOOT_PID=$(cat /proc/"$BOOT_UNSHARE"/task/"$BOOT_UNSHARE"/children 2>/dev/null | awk '{print $1}')
+  [ -n "$BOOT_PID" ]
+}
+
+# boot_wait: waits for the booted vinit to exit; sets BOOT_CODE and BOOT_MS
+# (from the call of boot_signal, or of boot when none was sent).
+boot_wait() {
+  local t0=${BOOT_SIG_T0:-$BOOT_T0}
+  wait "$BOOT_UNSHARE"; BOOT_CODE=$?
+  BOOT_MS=$(($(now_ms) - t0))
+  BOOT_SIG_T0=""
+}
+boot_signal() { BOOT_SIG_T0=$(now_ms); kill -s "$1" "$BOOT_PID"; }
+
+# in_boot COMMAND...: runs COMMAND inside the booted namespaces.
+in_boot() { nsenter -t "$BOOT_PID" -p -m -n -u -i -- "$@"; }
+
+# Kills what a failed test may have left: call from an EXIT trap.
+boot_cleanup() {
+  [ -n "${BOOT_UNSHARE:-}" ] && kill -9 "$BOOT_UNSHARE" 2>/dev/null
+  [ -n "${BOOT_PID:-}" ] && kill -9 "$BOOT_PID" 2>/dev/null
+  return 0
+}
