@@ -20,7 +20,9 @@ int spawn_exec_code(int err)
 int spawn_should_take_tty(void)
 {
     pid_t fg = tcgetpgrp(STDIN_FILENO);
-    return fg > 0 && fg == getpgrp();
+    /* both are 0 when the group lives outside our pid namespace (vinit
+     * under unshare --fork in a terminal): still the same foreground */
+    return fg >= 0 && fg == getpgrp();
 }
 
 static void child(char const *const *argv, int take_tty, int errfd)

@@ -3,7 +3,8 @@
 # PID 1 in fresh namespaces. Source it; set TOP to the repository root first.
 : "${TOP:?TOP must be set}"
 VINIT=${VINIT:-$TOP/vinit}
-HELPERS=$TOP/build/helpers
+HELPERS=$TOP/build/helpers          # compiled helpers
+SCRIPTS=$TOP/tests/helpers          # script helpers
 T_PASS=0 T_FAIL=0 T_NAME=""
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -36,21 +37,24 @@ wait_for() {
 }
 
 # boot OUT [VINIT ARGS...]: starts vinit as PID 1 of fresh pid, mount, uts,
-# ipc and net namespaces, output in OUT. Sets BOOT_UNSHARE (unshare's pid),
+# ipc and net namespaces, output in OUT, with the variables in BOOT_ENV
+# ("NAME=value ..." for env(1)) added to its environment. Sets BOOT_UNSHARE (unshare's pid),
 # BOOT_PID (vinit's pid as seen from here: signal this one, since unshare
 # ignores SIGTERM) and BOOT_T0.
 boot() {
   local out=$1; shift
   BOOT_T0=$(now_ms)
   unshare --pid --fork --mount-proc --mount --uts --ipc --net --kill-child \
-    "$VINIT" "$@" >"$out" 2>&1 </dev/null &
+    env ${BOOT_ENV:-} "$VINIT" "$@" >"$out" 2>&1 </dev/null &
   BOOT_UNSHARE=$!
   BOOT_PID=""
   wait_for 5 boot_found || { fail "vinit did not start"; return 1; }
 }
 boot_found() {
   BOOT_PID=$(cat /proc/"$BOOT_UNSHARE"/task/"$BOOT_UNSHARE"/children 2>/dev/null | awk '{print $1}')
-  [ -n "$BOOT_PID" ]
+  # found, or already gone (a usage error exits at once): boot_wait tells
+  [ -n "$BOOT_PID" ] || ! kill -0 "$BOOT_UNSHARE" 2>/dev/null || \
+    [ "$(awk '{print $3}' /proc/"$BOOT_UNSHARE"/stat 2>/dev/null)" = Z ]
 }
 
 # boot_wait: waits for the booted vinit to exit; sets BOOT_CODE and BOOT_MS
