@@ -23,7 +23,7 @@ static int by_pid(void const *a, void const *b)
 
 static struct killall_proc *find(struct killall_proc *t, size_t n, pid_t pid)
 {
-    struct killall_proc key = { .pid = pid };
+    struct killall_proc key = {.pid = pid};
     return bsearch(&key, t, n, sizeof *t, by_pid);
 }
 

@@ -146,7 +146,8 @@ static void forward(struct loop *l, int signo)
     char name[24];
     if (l->main_running) {
         if (kill(l->main.pid, signo) < 0)
-            strerr_warnwusys("forward ", signals_name(signo, name, sizeof name), " to the main command");
+            strerr_warnwusys("forward ", signals_name(signo, name, sizeof name),
+                             " to the main command");
     } else if (verbose(l))
         strerr_warni("no main command to forward ", signals_name(signo, name, sizeof name), " to");
 }
@@ -174,7 +175,7 @@ static void on_signal(struct loop *l, int signo)
 /* A failing system call in the loop itself: say so, and do not spin. */
 static void back_off(char const *what)
 {
-    struct timespec ts = { 0, 100 * 1000 * 1000 };
+    struct timespec ts = {0, 100 * 1000 * 1000};
     strerr_warnwusys(what);
     nanosleep(&ts, NULL);
 }
@@ -190,7 +191,7 @@ static void on_signal_fd(struct loop *l)
 
 static void pause_until_event(struct loop *l)
 {
-    iopause_fd x = { .fd = l->sigfd, .events = IOPAUSE_READ };
+    iopause_fd x = {.fd = l->sigfd, .events = IOPAUSE_READ};
     uint64_t now = now_ms(l);
     int64_t wait = stop_wait_ms(&l->stop, now);
     tain deadline = tain_infinite;

@@ -15,7 +15,7 @@
 struct loop {
     /* given by main */
     struct settings const *settings;
-    int pid1;          /* 1: PID 1 of a namespace; 0: a child subreaper */
+    int pid1; /* 1: PID 1 of a namespace; 0: a child subreaper */
     int under_nspawn;
     int take_tty;
     int sigfd;
@@ -25,10 +25,10 @@ struct loop {
     int main_running;
     int children_left;
     unsigned int spawn_backoff_ms;
-    uint64_t spawn_at;      /* next try to fork the main command, when it failed */
+    uint64_t spawn_at; /* next try to fork the main command, when it failed */
     struct stop stop;
     int reboot;
-    int killed;             /* SIGKILL had to be sent */
+    int killed; /* SIGKILL had to be sent */
     tain began;
 };
 

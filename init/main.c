@@ -72,7 +72,7 @@ static void take_notify_socket(struct notify_target *t)
 int main(int argc, char const *const *argv)
 {
     struct settings settings;
-    struct loop l = { .settings = &settings };
+    struct loop l = {.settings = &settings};
     char const *container = getenv("container");
 
     parse(&settings, argc, argv);

@@ -33,8 +33,8 @@ int notify_send(struct notify_target const *t, char const *msg)
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;
-    ssize_t r = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr const *) &t->addr,
-                       t->len);
+    ssize_t r =
+        sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr const *) &t->addr, t->len);
     int e = errno;
     close(fd);
     return r < 0 ? (errno = e, -1) : 0;

@@ -6,9 +6,9 @@
 #include <sys/types.h>
 
 struct reap_watch {
-    pid_t pid;      /* the child whose status matters (main command), or 0 */
-    int status;     /* its wait status, once reaped */
-    int reaped;     /* 1 once it has been reaped */
+    pid_t pid;           /* the child whose status matters (main command), or 0 */
+    int status;          /* its wait status, once reaped */
+    int reaped;          /* 1 once it has been reaped */
     unsigned long count; /* children reaped so far, all of them */
 };
 

@@ -38,7 +38,7 @@ int settings_parse_duration(char const *text, unsigned int *ms)
     static struct {
         char const *suffix;
         unsigned long long factor;
-    } const units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 } };
+    } const units[] = {{"", 1000}, {"s", 1000}, {"ms", 1}, {"m", 60000}};
     unsigned long long n;
     char const *end;
     if (!text || parse_uint(text, &n, &end) < 0)
@@ -64,8 +64,7 @@ static int parse_verbosity(char const *text, unsigned int *v)
     return 0;
 }
 
-static int fail(struct settings_error *err, char const *what, char const *object,
-                char const *value)
+static int fail(struct settings_error *err, char const *what, char const *object, char const *value)
 {
     err->what = what;
     err->object = object;
@@ -143,8 +142,8 @@ static int from_argv(struct settings *s, int argc, char const *const *argv,
     return 0;
 }
 
-int settings_parse(struct settings *s, int argc, char const *const *argv,
-                   char const *const *envp, struct settings_error *err)
+int settings_parse(struct settings *s, int argc, char const *const *argv, char const *const *envp,
+                   struct settings_error *err)
 {
     s->mode = SETTINGS_RUN;
     s->stop_timeout_ms = SETTINGS_STOP_TIMEOUT_DEFAULT_MS;

@@ -16,8 +16,8 @@ enum settings_mode { SETTINGS_RUN, SETTINGS_HELP, SETTINGS_VERSION };
 struct settings {
     enum settings_mode mode;
     unsigned int stop_timeout_ms;
-    unsigned int verbosity;       /* 0 quiet, 1 warnings (default), 2 info, 3 trace */
-    char const *const *command;   /* main command, NULL-terminated, or NULL */
+    unsigned int verbosity;     /* 0 quiet, 1 warnings (default), 2 info, 3 trace */
+    char const *const *command; /* main command, NULL-terminated, or NULL */
 };
 
 /* What went wrong, for a message: "invalid value for VINIT_STOP_TIMEOUT: x". */
@@ -29,8 +29,8 @@ struct settings_error {
 
 /* Reads envp (VINIT_*) then argv (options win). Returns 0, or -1 with *err
  * filled: a usage error (exit 100). argv[0] is the program name. */
-int settings_parse(struct settings *s, int argc, char const *const *argv,
-                   char const *const *envp, struct settings_error *err);
+int settings_parse(struct settings *s, int argc, char const *const *argv, char const *const *envp,
+                   struct settings_error *err);
 
 /* "8" (seconds), "8s", "1500ms", "2m" -> milliseconds. 0 or -1 (EINVAL/ERANGE). */
 int settings_parse_duration(char const *text, unsigned int *ms);

@@ -17,26 +17,26 @@
 #include "signals.h"
 
 struct rule {
-    int rt;     /* 1: signo is an offset from SIGRTMIN */
+    int rt; /* 1: signo is an offset from SIGRTMIN */
     int signo;
     enum signals_action action, under_nspawn;
 };
 
 static struct rule const rules[] = {
-    { 0, SIGCHLD, SIGNALS_REAP, SIGNALS_REAP },
-    { 0, SIGTERM, SIGNALS_STOP, SIGNALS_STOP },     /* docker/podman stop, Kubernetes */
-    { 0, SIGINT, SIGNALS_STOP, SIGNALS_REBOOT },    /* ctrl-alt-del under nspawn */
-    { 0, SIGPWR, SIGNALS_STOP, SIGNALS_STOP },      /* UPS, poweroff */
-    { 1, 3, SIGNALS_STOP, SIGNALS_STOP },           /* halt: podman systemd mode, nspawn --boot */
-    { 1, 4, SIGNALS_STOP, SIGNALS_STOP },           /* poweroff: machinectl poweroff */
-    { 1, 5, SIGNALS_REBOOT, SIGNALS_REBOOT },       /* reboot: machinectl reboot */
-    { 0, SIGPIPE, SIGNALS_IGNORE, SIGNALS_IGNORE }, /* our own writes: EPIPE is enough */
+    {0, SIGCHLD, SIGNALS_REAP, SIGNALS_REAP},
+    {0, SIGTERM, SIGNALS_STOP, SIGNALS_STOP},     /* docker/podman stop, Kubernetes */
+    {0, SIGINT, SIGNALS_STOP, SIGNALS_REBOOT},    /* ctrl-alt-del under nspawn */
+    {0, SIGPWR, SIGNALS_STOP, SIGNALS_STOP},      /* UPS, poweroff */
+    {1, 3, SIGNALS_STOP, SIGNALS_STOP},           /* halt: podman systemd mode, nspawn --boot */
+    {1, 4, SIGNALS_STOP, SIGNALS_STOP},           /* poweroff: machinectl poweroff */
+    {1, 5, SIGNALS_REBOOT, SIGNALS_REBOOT},       /* reboot: machinectl reboot */
+    {0, SIGPIPE, SIGNALS_IGNORE, SIGNALS_IGNORE}, /* our own writes: EPIPE is enough */
 };
 
 /* Left alone: faults are synchronous, KILL/STOP untrappable, TTIN/TTOU are
  * ignored so that PID 1 may hand the terminal to the main command. */
-static int const untrapped[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
-                                 SIGTRAP, SIGSYS, SIGABRT, SIGTTIN, SIGTTOU };
+static int const untrapped[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS,  SIGILL, SIGFPE,
+                                SIGTRAP, SIGSYS,  SIGABRT, SIGTTIN, SIGTTOU};
 
 enum signals_action signals_action(int signo, int under_nspawn)
 {

@@ -11,10 +11,10 @@
 #define STOP_RESCAN_MS 100u
 
 enum stop_phase {
-    STOP_IDLE,  /* running */
-    STOP_MAIN,  /* SIGTERM sent to the main command; others left alone */
-    STOP_TERM,  /* SIGTERM sent to every process */
-    STOP_KILL,  /* deadline passed: SIGKILL to every process */
+    STOP_IDLE, /* running */
+    STOP_MAIN, /* SIGTERM sent to the main command; others left alone */
+    STOP_TERM, /* SIGTERM sent to every process */
+    STOP_KILL, /* deadline passed: SIGKILL to every process */
 };
 
 /* Actions, as bits: the caller does all of those returned, in this order. */

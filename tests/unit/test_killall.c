@@ -53,8 +53,8 @@ static void test_marks_the_whole_subtree(void **state)
     /* 10 is us; 11, 12 children; 13 grandchild via 12; 20 a stranger whose
      * parent 1 is above us; 30 a child of the stranger; 40 deep chain */
     struct killall_proc t[] = {
-        { 40, 13, 0 }, { 13, 12, 0 }, { 12, 10, 0 }, { 11, 10, 0 },
-        { 20, 1, 0 },  { 30, 20, 0 }, { 10, 1, 0 },  { 50, 999, 0 },
+        {40, 13, 0}, {13, 12, 0}, {12, 10, 0}, {11, 10, 0},
+        {20, 1, 0},  {30, 20, 0}, {10, 1, 0},  {50, 999, 0},
     };
     size_t n = sizeof t / sizeof *t;
     assert_int_equal(killall_mark_descendants(t, n, 10), 4);
@@ -70,7 +70,7 @@ static void test_marks_the_whole_subtree(void **state)
 static void test_survives_a_ppid_loop(void **state)
 {
     /* pid reuse while scanning can make a loop; it must end, unmarked */
-    struct killall_proc t[] = { { 5, 6, 0 }, { 6, 5, 0 }, { 7, 3, 0 } };
+    struct killall_proc t[] = {{5, 6, 0}, {6, 5, 0}, {7, 3, 0}};
     assert_int_equal(killall_mark_descendants(t, 3, 3), 1);
     assert_int_equal(entry(t, 3, 5)->mark, KILLALL_OTHER);
     assert_int_equal(entry(t, 3, 7)->mark, KILLALL_DESCENDANT);

@@ -52,23 +52,23 @@ static int setup(void **state)
 
 static int run(struct settings *s, int sigfd)
 {
-    struct loop l = { .settings = s, .sigfd = sigfd };
+    struct loop l = {.settings = s, .sigfd = sigfd};
     return loop_run(&l);
 }
 
 static void test_exit_code_rule(void **state)
 {
-    assert_int_equal(loop_exit_code(1, 1, 1, 0), 133);   /* reboot wins */
+    assert_int_equal(loop_exit_code(1, 1, 1, 0), 133);    /* reboot wins */
     assert_int_equal(loop_exit_code(0, 1, 1, 2 << 8), 2); /* main's code */
     assert_int_equal(loop_exit_code(0, 1, 1, 15), 143);
-    assert_int_equal(loop_exit_code(0, 0, 0, 0), 0);      /* requested stop */
-    assert_int_equal(loop_exit_code(0, 1, 0, 0), 0);      /* main never ran */
+    assert_int_equal(loop_exit_code(0, 0, 0, 0), 0); /* requested stop */
+    assert_int_equal(loop_exit_code(0, 1, 0, 0), 0); /* main never ran */
 }
 
 static void test_fork_failure_backs_off_and_retries(void **state)
 {
-    char const *const cmd[] = { "main", NULL };
-    struct settings s = { .stop_timeout_ms = 1000, .verbosity = 0, .command = cmd };
+    char const *const cmd[] = {"main", NULL};
+    struct settings s = {.stop_timeout_ms = 1000, .verbosity = 0, .command = cmd};
     spawn_failures = 2;
     spawn_calls = 0;
     long long t0 = ms_now();
@@ -79,14 +79,14 @@ static void test_fork_failure_backs_off_and_retries(void **state)
 
 static void test_stop_signal_without_main(void **state)
 {
-    struct settings s = { .stop_timeout_ms = 1000, .verbosity = 0 };
+    struct settings s = {.stop_timeout_ms = 1000, .verbosity = 0};
     raise(SIGTERM);
     assert_int_equal(run(&s, *(int *) *state), 0);
 }
 
 static void test_reboot_signal(void **state)
 {
-    struct settings s = { .stop_timeout_ms = 1000, .verbosity = 0 };
+    struct settings s = {.stop_timeout_ms = 1000, .verbosity = 0};
     raise(SIGRTMIN + 5);
     assert_int_equal(run(&s, *(int *) *state), 133);
 }

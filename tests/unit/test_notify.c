@@ -20,7 +20,8 @@ static void test_parse_path(void **state)
     struct notify_target t;
     assert_int_equal(notify_parse(&t, "/run/notify/notify.sock"), 0);
     assert_string_equal(t.addr.sun_path, "/run/notify/notify.sock");
-    assert_int_equal(t.len, offsetof(struct sockaddr_un, sun_path) + sizeof "/run/notify/notify.sock");
+    assert_int_equal(t.len,
+                     offsetof(struct sockaddr_un, sun_path) + sizeof "/run/notify/notify.sock");
 }
 
 static void test_parse_abstract(void **state)
@@ -55,7 +56,7 @@ static void test_send_reaches_the_manager(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/sock", dir);
     int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
     strcpy(a.sun_path, path);
     assert_int_equal(bind(fd, (struct sockaddr *) &a, sizeof a), 0);
     assert_int_equal(notify_parse(&t, path), 0);

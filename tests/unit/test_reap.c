@@ -41,14 +41,14 @@ static void test_exit_codes(void **state)
     assert_int_equal(reap_exit_code(0), 0);
     assert_int_equal(reap_exit_code(7 << 8), 7);
     assert_int_equal(reap_exit_code(255 << 8), 255);
-    assert_int_equal(reap_exit_code(15), 143);      /* killed by SIGTERM */
-    assert_int_equal(reap_exit_code(9), 137);       /* SIGKILL */
+    assert_int_equal(reap_exit_code(15), 143);       /* killed by SIGTERM */
+    assert_int_equal(reap_exit_code(9), 137);        /* SIGKILL */
     assert_int_equal(reap_exit_code(6 | 0x80), 134); /* SIGABRT with core */
 }
 
 static void test_reaps_all_until_none_is_dead(void **state)
 {
-    struct reap_watch w = { .pid = 42 };
+    struct reap_watch w = {.pid = 42};
     will_reap(100, 0);
     will_reap(42, 3 << 8);
     will_reap(101, 9);
@@ -61,7 +61,7 @@ static void test_reaps_all_until_none_is_dead(void **state)
 
 static void test_echild_means_nothing_left(void **state)
 {
-    struct reap_watch w = { .pid = 42 };
+    struct reap_watch w = {.pid = 42};
     will_reap(7, 0);
     will_fail(ECHILD);
     assert_int_equal(reap_all(&w), 0);
@@ -71,7 +71,7 @@ static void test_echild_means_nothing_left(void **state)
 
 static void test_eintr_is_retried(void **state)
 {
-    struct reap_watch w = { 0 };
+    struct reap_watch w = {0};
     will_fail(EINTR);
     will_reap(5, 0);
     will_return(__wrap_waitpid, 0);
@@ -81,7 +81,7 @@ static void test_eintr_is_retried(void **state)
 
 static void test_other_errors_are_reported(void **state)
 {
-    struct reap_watch w = { 0 };
+    struct reap_watch w = {0};
     will_fail(EINVAL);
     assert_int_equal(reap_all(&w), -1);
     assert_int_equal(errno, EINVAL);

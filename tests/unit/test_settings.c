@@ -10,12 +10,12 @@
 
 #include "settings.h"
 
-#define ARGV(...) ((char const *const[]){ "vinit", __VA_ARGS__, NULL })
+#define ARGV(...) ((char const *const[]){"vinit", __VA_ARGS__, NULL})
 
-static char const *const no_env[] = { NULL };
+static char const *const no_env[] = {NULL};
 
-static int parse(struct settings *s, char const *const *argv, int argc,
-                 char const *const *envp, struct settings_error *err)
+static int parse(struct settings *s, char const *const *argv, int argc, char const *const *envp,
+                 struct settings_error *err)
 {
     return settings_parse(s, argc, argv, envp, err);
 }
@@ -24,7 +24,7 @@ static void test_defaults(void **state)
 {
     struct settings s;
     struct settings_error err;
-    char const *const argv[] = { "vinit", NULL };
+    char const *const argv[] = {"vinit", NULL};
     assert_int_equal(parse(&s, argv, 1, no_env, &err), 0);
     assert_int_equal(s.mode, SETTINGS_RUN);
     assert_int_equal(s.stop_timeout_ms, SETTINGS_STOP_TIMEOUT_DEFAULT_MS);
@@ -67,11 +67,15 @@ static void test_stop_timeout_forms(void **state)
         char const *a, *b;
         unsigned int ms;
     } const cases[] = {
-        { "-t", "3", 3000 },          { "-t", "250ms", 250 },    { "--stop-timeout", "2m", 120000 },
-        { "--stop-timeout=7s", NULL, 7000 }, { "-t1500ms", NULL, 1500 }, { "-t", "0", 0 },
+        {"-t", "3", 3000},
+        {"-t", "250ms", 250},
+        {"--stop-timeout", "2m", 120000},
+        {"--stop-timeout=7s", NULL, 7000},
+        {"-t1500ms", NULL, 1500},
+        {"-t", "0", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char const *const argv[] = { "vinit", cases[i].a, cases[i].b, NULL };
+        char const *const argv[] = {"vinit", cases[i].a, cases[i].b, NULL};
         assert_int_equal(parse(&s, argv, cases[i].b ? 3 : 2, no_env, &err), 0);
         assert_int_equal(s.stop_timeout_ms, cases[i].ms);
     }
@@ -81,8 +85,8 @@ static void test_env_and_override(void **state)
 {
     struct settings s;
     struct settings_error err;
-    char const *const env[] = { "PATH=/bin", "VINIT_STOP_TIMEOUT=4", "VINIT_VERBOSITY=3", NULL };
-    char const *const argv[] = { "vinit", NULL };
+    char const *const env[] = {"PATH=/bin", "VINIT_STOP_TIMEOUT=4", "VINIT_VERBOSITY=3", NULL};
+    char const *const argv[] = {"vinit", NULL};
     assert_int_equal(parse(&s, argv, 1, env, &err), 0);
     assert_int_equal(s.stop_timeout_ms, 4000);
     assert_int_equal(s.verbosity, 3);
@@ -94,7 +98,7 @@ static void test_env_and_override(void **state)
 
 static void test_env_prefix_is_exact(void **state)
 {
-    char const *const env[] = { "VINIT_STOP_TIMEOUTX=1", "VINIT_STOP_TIMEOUT=9", NULL };
+    char const *const env[] = {"VINIT_STOP_TIMEOUTX=1", "VINIT_STOP_TIMEOUT=9", NULL};
     assert_string_equal(settings_getenv(env, "VINIT_STOP_TIMEOUT"), "9");
     assert_null(settings_getenv(env, "VINIT_STOP"));
 }
@@ -103,13 +107,13 @@ static void test_errors_name_the_culprit(void **state)
 {
     struct settings s;
     struct settings_error err;
-    char const *const bad_env[] = { "VINIT_STOP_TIMEOUT=soon", NULL };
-    char const *const argv[] = { "vinit", NULL };
+    char const *const bad_env[] = {"VINIT_STOP_TIMEOUT=soon", NULL};
+    char const *const argv[] = {"vinit", NULL};
     assert_int_equal(parse(&s, argv, 1, bad_env, &err), -1);
     assert_string_equal(err.object, "VINIT_STOP_TIMEOUT");
     assert_string_equal(err.value, "soon");
 
-    char const *const bad_verb[] = { "VINIT_VERBOSITY=9", NULL };
+    char const *const bad_verb[] = {"VINIT_VERBOSITY=9", NULL};
     assert_int_equal(parse(&s, argv, 1, bad_verb, &err), -1);
     assert_string_equal(err.object, "VINIT_VERBOSITY");
 

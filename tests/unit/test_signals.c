@@ -11,7 +11,7 @@
 
 static void test_stop_signals(void **state)
 {
-    int const stops[] = { SIGTERM, SIGPWR, SIGRTMIN + 3, SIGRTMIN + 4 };
+    int const stops[] = {SIGTERM, SIGPWR, SIGRTMIN + 3, SIGRTMIN + 4};
     for (size_t i = 0; i < sizeof stops / sizeof *stops; i++) {
         assert_int_equal(signals_action(stops[i], 0), SIGNALS_STOP);
         assert_int_equal(signals_action(stops[i], 1), SIGNALS_STOP);
@@ -38,8 +38,8 @@ static void test_reap_and_ignore(void **state)
 
 static void test_everything_else_is_forwarded(void **state)
 {
-    int const fwd[] = { SIGUSR1, SIGUSR2, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT,
-                        SIGALRM, SIGRTMIN, SIGRTMIN + 6, SIGRTMAX };
+    int const fwd[] = {SIGUSR1, SIGUSR2, SIGHUP,   SIGQUIT,      SIGWINCH, SIGTSTP,
+                       SIGCONT, SIGALRM, SIGRTMIN, SIGRTMIN + 6, SIGRTMAX};
     for (size_t i = 0; i < sizeof fwd / sizeof *fwd; i++)
         assert_int_equal(signals_action(fwd[i], 0), SIGNALS_FORWARD);
 }

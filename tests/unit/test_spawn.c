@@ -61,7 +61,7 @@ static void test_exec_codes(void **state)
 
 static void test_runs_a_command(void **state)
 {
-    char const *const argv[] = { "sh", "-c", "exit 5", NULL };
+    char const *const argv[] = {"sh", "-c", "exit 5", NULL};
     int e = -1;
     pid_t pid = spawn_main(argv, 0, &e);
     assert_true(pid > 0);
@@ -72,7 +72,7 @@ static void test_runs_a_command(void **state)
 
 static void test_not_found_is_127(void **state)
 {
-    char const *const argv[] = { "/nonexistent/vinit-test", NULL };
+    char const *const argv[] = {"/nonexistent/vinit-test", NULL};
     int e = 0;
     pid_t pid = spawn_main(argv, 0, &e);
     assert_true(pid > 0);
@@ -82,7 +82,7 @@ static void test_not_found_is_127(void **state)
 
 static void test_not_executable_is_126(void **state)
 {
-    char const *const argv[] = { "/etc/passwd", NULL };
+    char const *const argv[] = {"/etc/passwd", NULL};
     int e = 0;
     pid_t pid = spawn_main(argv, 0, &e);
     assert_int_equal(e, EACCES);
@@ -91,7 +91,7 @@ static void test_not_executable_is_126(void **state)
 
 static void test_fork_failure_is_clean(void **state)
 {
-    char const *const argv[] = { "true", NULL };
+    char const *const argv[] = {"true", NULL};
     int e, before = open_fds();
     fail_fork = EAGAIN;
     assert_int_equal(spawn_main(argv, 0, &e), -1);
@@ -102,7 +102,7 @@ static void test_fork_failure_is_clean(void **state)
 
 static void test_pipe_failure_is_reported(void **state)
 {
-    char const *const argv[] = { "true", NULL };
+    char const *const argv[] = {"true", NULL};
     int e;
     fail_pipe = EMFILE;
     assert_int_equal(spawn_main(argv, 0, &e), -1);

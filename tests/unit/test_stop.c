@@ -11,7 +11,7 @@
 
 static void test_main_first_then_everyone_then_kill(void **state)
 {
-    struct stop s = { 0 };
+    struct stop s = {0};
     assert_int_equal(stop_begin(&s, 1000, 8000, 1), STOP_DO_TERM_MAIN);
     assert_int_equal(s.phase, STOP_MAIN);
     /* main still running, nothing due yet */
@@ -28,7 +28,7 @@ static void test_main_first_then_everyone_then_kill(void **state)
 
 static void test_main_exit_moves_on_at_once(void **state)
 {
-    struct stop s = { 0 };
+    struct stop s = {0};
     stop_begin(&s, 0, 8000, 1);
     assert_int_equal(stop_tick(&s, 10, 0), STOP_DO_TERM_ALL);
     assert_int_equal(stop_tick(&s, 20, 0), 0); /* only once */
@@ -36,14 +36,14 @@ static void test_main_exit_moves_on_at_once(void **state)
 
 static void test_no_main_terms_everyone(void **state)
 {
-    struct stop s = { 0 };
+    struct stop s = {0};
     assert_int_equal(stop_begin(&s, 0, 3000, 0), STOP_DO_TERM_ALL);
     assert_int_equal(stop_wait_ms(&s, 1000), 2000);
 }
 
 static void test_second_request_kills_now(void **state)
 {
-    struct stop s = { 0 };
+    struct stop s = {0};
     stop_begin(&s, 0, 8000, 1);
     assert_int_equal(stop_begin(&s, 300, 8000, 1), STOP_DO_KILL_ALL);
     assert_int_equal(s.phase, STOP_KILL);
@@ -54,13 +54,13 @@ static void test_second_request_kills_now(void **state)
 
 static void test_zero_timeout_kills_at_once(void **state)
 {
-    struct stop s = { 0 };
+    struct stop s = {0};
     assert_int_equal(stop_begin(&s, 0, 0, 1), STOP_DO_KILL_ALL);
 }
 
 static void test_kill_phase_rescans(void **state)
 {
-    struct stop s = { 0 };
+    struct stop s = {0};
     stop_begin(&s, 0, 0, 0);
     assert_int_equal(stop_wait_ms(&s, 0), STOP_RESCAN_MS);
     assert_int_equal(stop_tick(&s, STOP_RESCAN_MS - 1, 0), 0);
@@ -70,7 +70,7 @@ static void test_kill_phase_rescans(void **state)
 
 static void test_idle_never_wakes(void **state)
 {
-    struct stop s = { 0 };
+    struct stop s = {0};
     assert_int_equal(stop_wait_ms(&s, 12345), -1);
     assert_int_equal(stop_tick(&s, 99999, 1), 0);
 }
@@ -78,7 +78,7 @@ static void test_idle_never_wakes(void **state)
 static void test_late_tick_does_everything_due(void **state)
 {
     /* the loop was busy past the deadline: TERM and KILL in one go */
-    struct stop s = { 0 };
+    struct stop s = {0};
     stop_begin(&s, 0, 1000, 1);
     assert_int_equal(stop_tick(&s, 5000, 1), STOP_DO_TERM_ALL | STOP_DO_KILL_ALL);
     assert_int_equal(stop_wait_ms(&s, 99999), 0); /* overdue means now, never negative */
