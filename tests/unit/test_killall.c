@@ -22,6 +22,7 @@ static size_t ncalls;
 static int pass_through;
 
 int __real_kill(pid_t, int);
+int __wrap_kill(pid_t pid, int sig);
 int __wrap_kill(pid_t pid, int sig)
 {
     if (ncalls < sizeof calls / sizeof *calls) {

@@ -12,6 +12,7 @@
 #include "reap.h"
 
 pid_t __real_waitpid(pid_t, int *, int);
+pid_t __wrap_waitpid(pid_t pid, int *status, int options);
 pid_t __wrap_waitpid(pid_t pid, int *status, int options)
 {
     assert_int_equal(pid, -1);

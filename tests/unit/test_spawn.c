@@ -17,6 +17,7 @@
 static int fail_fork, fail_pipe;
 
 pid_t __real_fork(void);
+pid_t __wrap_fork(void);
 pid_t __wrap_fork(void)
 {
     if (fail_fork)
@@ -25,6 +26,7 @@ pid_t __wrap_fork(void)
 }
 
 int __real_pipe2(int *, int);
+int __wrap_pipe2(int *p, int flags);
 int __wrap_pipe2(int *p, int flags)
 {
     if (fail_pipe)
