@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: ISC */
+/* svparse: parsers for the one-value files of a service directory. A file
+ * holds one value and maybe a trailing newline, as in s6; anything else is
+ * refused with a reason, never guessed at. */
+#include <ctype.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <cap-ng.h>
+#include <skalibs/sig.h>
+
+#include "svparse.h"
+
+static int bad(char const **why, char const *reason)
+{
+    *why = reason;
+    return -1;
+}
+
+int svparse_name(char const *name, char const **why)
+{
+    size_t len = strlen(name);
+    if (!len)
+        return bad(why, "empty name");
+    if (len > SVPARSE_NAME_MAX)
+        return bad(why, "name longer than 63 bytes");
+    if (name[0] == '.' || name[0] == '-')
+        return bad(why, "name starts with '.' or '-'");
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char) name[i]) && !strchr("_.@-", name[i]))
+            return bad(why, "name has a character other than letters, digits and _.@-");
+    return 0;
+}
+
+int svparse_text(char *text, size_t len, char const **why)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) text[i];
+        if (c < 0x20 && c != '\n' && c != '\t')
+            return bad(why, "binary content (a NUL or control byte)");
+        if (c == 0x7f)
+            return bad(why, "binary content (a DEL byte)");
+    }
+    text[len] = 0;
+    while (len && isspace((unsigned char) text[len - 1]))
+        text[--len] = 0;
+    size_t lead = strspn(text, " \t\n");
+    memmove(text, text + lead, len - lead + 1);
+    return 0;
+}
+
+static int parse_ull(char const *s, unsigned long long max, unsigned long long *out)
+{
+    unsigned long long n = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        n = n * 10 + (unsigned long long) (*s - '0');
+        if (n > max)
+            return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int svparse_type(char const *text, enum svparse_type *type, char const **why)
+{
+    if (!strcmp(text, "longrun"))
+        *type = SVPARSE_LONGRUN;
+    else if (!strcmp(text, "oneshot"))
+        *type = SVPARSE_ONESHOT;
+    else
+        return bad(why, "not longrun or oneshot");
+    return 0;
+}
+
+int svparse_ms(char const *text, unsigned int *ms, char const **why)
+{
+    unsigned long long n;
+    if (parse_ull(text, 24ULL * 3600 * 1000, &n) < 0)
+        return bad(why, "not a number of milliseconds (0 to 86400000)");
+    *ms = (unsigned int) n;
+    return 0;
+}
+
+int svparse_signal(char const *text, int *sig, char const **why)
+{
+    unsigned long long n;
+    if (parse_ull(text, NSIG - 1, &n) == 0 && n > 0) {
+        *sig = (int) n;
+        return 0;
+    }
+    char const *name = strncmp(text, "SIG", 3) ? text : text + 3;
+    int s = sig_number(name);
+    if (s <= 0)
+        return bad(why, "not a signal name (SIGTERM, HUP...) or number");
+    *sig = s;
+    return 0;
+}
+
+int svparse_restart(char const *text, enum svparse_restart *r, char const **why)
+{
+    static char const *const names[] = {"always", "on-failure", "never"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(text, names[i])) {
+            *r = (enum svparse_restart) i;
+            return 0;
+        }
+    return bad(why, "not always, on-failure or never");
+}
+
+int svparse_fd(char const *text, int *fd, char const **why)
+{
+    unsigned long long n;
+    if (parse_ull(text, 255, &n) < 0 || n < 3)
+        return bad(why, "not a file descriptor number from 3 to 255");
+    *fd = (int) n;
+    return 0;
+}
+
+int svparse_int_range(char const *text, int min, int max, int *v, char const **why)
+{
+    unsigned long long n;
+    int neg = text[0] == '-';
+    if (parse_ull(text + neg, (unsigned long long) INT_MAX, &n) < 0)
+        return bad(why, "not a whole number");
+    long long x = neg ? -(long long) n : (long long) n;
+    if (x < min || x > max)
+        return bad(why, "number out of range");
+    *v = (int) x;
+    return 0;
+}
+
+int svparse_env_name(char const *name, size_t len)
+{
+    if (!len || isdigit((unsigned char) name[0]))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char) name[i]) && name[i] != '_')
+            return 0;
+    return 1;
+}
+
+int svparse_condition(char const *text, char const **why)
+{
+    char const *eq = strchr(text, '=');
+    if (!svparse_env_name(text, eq ? (size_t) (eq - text) : strlen(text)))
+        return bad(why, "not VAR or VAR=value with a valid variable name");
+    return 0;
+}
+
+static int posix_name(char const *s, size_t len)
+{
+    if (!len || len > 32 || s[0] == '-')
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char) s[i]) && !strchr("_.-", s[i]))
+            return 0;
+    return 1;
+}
+
+int svparse_user(char const *text, char const **why)
+{
+    char const *colon = strchr(text, ':');
+    size_t ulen = colon ? (size_t) (colon - text) : strlen(text);
+    if (!posix_name(text, ulen) || (colon && !posix_name(colon + 1, strlen(colon + 1))))
+        return bad(why, "not user or user:group");
+    return 0;
+}
+
+int svparse_abs_path(char const *text, char const **why)
+{
+    if (text[0] != '/')
+        return bad(why, "not an absolute path");
+    if (strlen(text) >= PATH_MAX)
+        return bad(why, "path too long");
+    if (strchr(text, '\n'))
+        return bad(why, "more than one line");
+    return 0;
+}
+
+int svparse_socket_path(char const *text, char const **why)
+{
+    if (svparse_abs_path(text, why) < 0)
+        return -1;
+    if (strlen(text) > 107)
+        return bad(why, "longer than a unix socket path can be (107 bytes)");
+    return 0;
+}
+
+static struct {
+    char const *name;
+    int resource;
+} const rlimit_names[] = {
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},
+    {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},
+    {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE},
+    {"nice", RLIMIT_NICE},       {"nofile", RLIMIT_NOFILE},
+    {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
+};
+
+static int rlimit_value(char const *s, unsigned long long *v)
+{
+    if (!strcmp(s, "unlimited") || !strcmp(s, "infinity")) {
+        *v = RLIM_INFINITY;
+        return 0;
+    }
+    return parse_ull(s, ULLONG_MAX / 10, v);
+}
+
+int svparse_rlimit(char const *line, struct svparse_rlimit *r, char const **why)
+{
+    char buf[96];
+    char const *eq = strchr(line, '=');
+    if (!eq || strlen(eq + 1) >= sizeof buf)
+        return bad(why, "not NAME=SOFT or NAME=SOFT:HARD");
+    size_t nlen = (size_t) (eq - line);
+    r->resource = -1;
+    for (size_t i = 0; i < sizeof rlimit_names / sizeof *rlimit_names; i++)
+        if (strlen(rlimit_names[i].name) == nlen && !strncmp(line, rlimit_names[i].name, nlen))
+            r->resource = rlimit_names[i].resource;
+    if (r->resource < 0)
+        return bad(why, "unknown limit (nofile, nproc, core, memlock, stack...)");
+    strcpy(buf, eq + 1);
+    char *colon = strchr(buf, ':');
+    r->has_hard = !!colon;
+    if (colon)
+        *colon = 0;
+    if (rlimit_value(buf, &r->soft) < 0 || (colon && rlimit_value(colon + 1, &r->hard) < 0))
+        return bad(why, "limit is not a number or unlimited");
+    if (colon && r->soft > r->hard)
+        return bad(why, "soft limit above the hard limit");
+    return 0;
+}
+
+int svparse_capability(char const *word, int *cap, char const **why)
+{
+    char name[40];
+    char const *w = strncasecmp(word, "CAP_", 4) ? word : word + 4;
+    size_t len = strlen(w);
+    if (!len || len >= sizeof name)
+        return bad(why, "not a capability name");
+    for (size_t i = 0; i <= len; i++)
+        name[i] = (char) tolower((unsigned char) w[i]);
+    int c = capng_name_to_capability(name);
+    if (c < 0)
+        return bad(why, "unknown capability (see capabilities(7))");
+    *cap = c;
+    return 0;
+}
+
+int svparse_lines(char *text, int (*each)(char *line, void *arg), void *arg)
+{
+    char *line = text;
+    while (line && *line) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        char *start = line + strspn(line, " \t");
+        size_t len = strlen(start);
+        while (len && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+            start[--len] = 0;
+        if (len && start[0] != '#' && each(start, arg) < 0)
+            return -1;
+        line = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}

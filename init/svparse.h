@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: ISC */
+/* svparse: the value of each file of a service source directory, parsed.
+ * Pure: text in, value out; on error, -1 and *why says what is wrong in
+ * words for the message that names the file. */
+#ifndef VINIT_SVPARSE_H
+#define VINIT_SVPARSE_H
+
+#include <stddef.h>
+
+#define SVPARSE_NAME_MAX 63 /* a service name, as s6-rc allows */
+
+enum svparse_type { SVPARSE_LONGRUN, SVPARSE_ONESHOT };
+enum svparse_restart { SVPARSE_RESTART_ALWAYS, SVPARSE_RESTART_ON_FAILURE, SVPARSE_RESTART_NEVER };
+
+struct svparse_rlimit {
+    int resource;                  /* RLIMIT_* */
+    unsigned long long soft, hard; /* RLIM_INFINITY for "unlimited" */
+    int has_hard;
+};
+
+/* Letters, digits and "_.@-", not starting with '.' or '-', at most
+ * SVPARSE_NAME_MAX bytes: safe as a directory name and in messages. */
+int svparse_name(char const *name, char const **why);
+
+/* Text from a file: rejects NUL and control bytes other than tab and
+ * newline, and strips surrounding blanks. Works in place. */
+int svparse_text(char *text, size_t len, char const **why);
+
+int svparse_type(char const *text, enum svparse_type *type, char const **why);
+int svparse_ms(char const *text, unsigned int *ms, char const **why);
+int svparse_signal(char const *text, int *sig, char const **why);
+int svparse_restart(char const *text, enum svparse_restart *r, char const **why);
+int svparse_fd(char const *text, int *fd, char const **why);
+int svparse_int_range(char const *text, int min, int max, int *v, char const **why);
+/* "VAR" or "VAR=value" */
+int svparse_condition(char const *text, char const **why);
+int svparse_env_name(char const *name, size_t len);
+/* "user" or "user:group", each a valid POSIX name */
+int svparse_user(char const *text, char const **why);
+/* one absolute path, shorter than a socket address can hold */
+int svparse_socket_path(char const *text, char const **why);
+int svparse_abs_path(char const *text, char const **why);
+/* "nofile=1024:4096" or "core=unlimited" */
+int svparse_rlimit(char const *line, struct svparse_rlimit *r, char const **why);
+/* "CAP_NET_ADMIN" or "net_admin" -> the capability number */
+int svparse_capability(char const *word, int *cap, char const **why);
+
+/* Calls each(line, arg) for every non-empty line that is not a # comment.
+ * Stops at the first call that returns -1, and returns -1 then. Modifies
+ * text (newlines become NULs). */
+int svparse_lines(char *text, int (*each)(char *line, void *arg), void *arg);
+
+#endif
