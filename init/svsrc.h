@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: ISC */
+/* svsrc: read and check a service source tree (DESIGN.md, "Service source
+ * format"). A fault in one service's directory is reported once, naming the
+ * file, and disables that service and what depends on it; the rest runs. */
+#ifndef VINIT_SVSRC_H
+#define VINIT_SVSRC_H
+
+#include "graph.h"
+#include "svparse.h"
+
+#define SVSRC_MAX      GRAPH_MAX
+#define SVSRC_FILE_MAX 65536 /* bytes: a bigger one-value file is a mistake */
+#define SVSRC_RLIMITS  16
+#define SVSRC_CAPS     64
+#define SVSRC_TEXT_MAX 1024 /* env-policy, clean */
+
+struct svsrc_service {
+    char name[SVPARSE_NAME_MAX + 1];
+    enum svparse_type type;
+    unsigned int ndeps;
+    char deps[GRAPH_DEPS_MAX][SVPARSE_NAME_MAX + 1];
+    int notification_fd; /* -1: none */
+    unsigned char notify, essential, has_finish, has_down, has_env_dir, has_log_dir;
+    unsigned int timeout_up, timeout_down, timeout_kill; /* ms; 0: none */
+    int down_signal, reload_signal;                      /* 0: s6's default */
+    enum svparse_restart restart;
+    int oom_score_adj, has_oom_score_adj;
+    unsigned int nrlimits;
+    struct svparse_rlimit rlimits[SVSRC_RLIMITS];
+    unsigned int ncaps;
+    int caps[SVSRC_CAPS];
+    char ready_socket[108];
+    char user[72];
+    char log_file[256];
+    char enabled_if[256];
+    char env_policy[SVSRC_TEXT_MAX]; /* "inherit", "clean", or names */
+    char clean[SVSRC_TEXT_MAX];      /* globs, one per line */
+    char instances[64];              /* an env variable name */
+    /* after svsrc_resolve */
+    unsigned char faulty;   /* its own directory is wrong */
+    unsigned char disabled; /* faulty, or depends on a disabled service */
+    int level;              /* start level, -1 when disabled */
+};
+
+struct svsrc_tree {
+    unsigned int n;
+    struct svsrc_service sv[SVSRC_MAX];
+    struct graph graph;
+    unsigned short order[SVSRC_MAX]; /* start order; stop is the reverse */
+    unsigned int norder;
+};
+
+/* How faults are told: service (may be NULL for the tree itself), the file
+ * (full path), what is wrong, and the offending text or NULL. */
+typedef void svsrc_report_fn(char const *service, char const *path, char const *problem,
+                             char const *value, void *arg);
+
+/* Reads every service directory under dir. Returns 0, or -1 with errno when
+ * dir itself cannot be read (every other fault is reported, not returned). */
+int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg);
+
+/* Pure: resolves dependency names, finds cycles, disables the dependents of
+ * faulty services (reporting each), and computes the start order. */
+void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg);
+
+/* Index of the service called name, or -1. */
+int svsrc_find(struct svsrc_tree const *t, char const *name);
+
+#endif

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests for svsrc: a real tree on disk, good services and the whole
+ * bad-input matrix: each fault reported once with its file, only the faulty
+ * services and their dependents disabled, the rest ordered. */
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "svsrc.h"
+
+static char root[] = "/tmp/vinit-svsrc-XXXXXX";
+static struct svsrc_tree tree;
+static char reports[64][512];
+static unsigned int nreports;
+
+static void report(char const *service, char const *path, char const *problem, char const *value,
+                   void *arg)
+{
+    (void) arg;
+    if (nreports < 64)
+        snprintf(reports[nreports++], sizeof *reports, "%s|%s|%s|%s", service ? service : "-",
+                 path ? path : "-", problem, value ? value : "-");
+}
+
+/* how many reports mention all of the given words */
+static unsigned int reported(char const *a, char const *b)
+{
+    unsigned int n = 0;
+    for (unsigned int i = 0; i < nreports; i++)
+        n += strstr(reports[i], a) && (!b || strstr(reports[i], b));
+    return n;
+}
+
+static void put(char const *rel, char const *content, mode_t mode)
+{
+    char path[PATH_MAX], dir[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    strcpy(dir, path);
+    *strrchr(dir, '/') = 0;
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(content, f);
+    fclose(f);
+    chmod(path, mode);
+}
+
+static void run_file(char const *service)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "%s/run", service);
+    put(rel, "#!/bin/sh\nexec sleep 1000\n", 0755);
+}
+
+static void make_tree(void)
+{
+    assert_non_null(mkdtemp(root));
+    /* good: virtlogd <- libvirtd <- guests (oneshot); sshd alone */
+    run_file("virtlogd");
+    put("virtlogd/notify", "", 0644);
+    run_file("libvirtd");
+    put("libvirtd/dependencies", "virtlogd\n", 0644);
+    put("libvirtd/timeout-up", "30000\n", 0644);
+    put("libvirtd/down-signal", "SIGTERM\n", 0644);
+    put("libvirtd/essential", "", 0644);
+    put("guests/type", "oneshot\n", 0644);
+    put("guests/up", "#!/bin/sh\ntrue\n", 0755);
+    put("guests/down", "#!/bin/sh\ntrue\n", 0755);
+    put("guests/dependencies.d/libvirtd", "", 0644);
+    run_file("sshd");
+    put("sshd/rlimits", "nofile=1024:4096\n# comment\ncore=0\n", 0644);
+    put("sshd/capabilities", "CAP_NET_BIND_SERVICE setuid\n", 0644);
+    put("sshd/user", "root:root\n", 0644);
+    put("sshd/restart", "on-failure\n", 0644);
+    /* faults */
+    put("norun/timeout-up", "100\n", 0644); /* missing run */
+    put("noexec/run", "#!/bin/sh\n", 0644); /* not executable */
+    run_file("unknowndep");
+    put("unknowndep/dependencies", "ghost\n", 0644); /* unknown dependency */
+    run_file("cyc-a");
+    put("cyc-a/dependencies", "cyc-b\n", 0644);
+    run_file("cyc-b");
+    put("cyc-b/dependencies", "cyc-a\n", 0644); /* cycle */
+    run_file("bad name");                       /* bad name */
+    run_file("badtimeout");
+    put("badtimeout/timeout-down", "soon\n", 0644); /* non-numeric */
+    run_file("baduser");
+    put("baduser/user", "no-such-user-vinit\n", 0644); /* unknown user */
+    run_file("garbage");
+    put("garbage/down-signal", "\x01\x02\xff\xfe", 0644); /* garbage bytes */
+    run_file("huge");
+    char *big = malloc(SVSRC_FILE_MAX + 10);
+    memset(big, '1', SVSRC_FILE_MAX + 9);
+    big[SVSRC_FILE_MAX + 9] = 0;
+    put("huge/timeout-up", big, 0644); /* a huge file */
+    free(big);
+    put("empty/.keep", "", 0644); /* an empty directory */
+    run_file("dependent");
+    put("dependent/dependencies", "noexec\n", 0644); /* depends on a faulty one */
+    char loop[PATH_MAX];
+    snprintf(loop, sizeof loop, "%s/looped", root);
+    assert_int_equal(symlink(loop, loop), 0); /* symlink loop */
+    run_file("twoready");
+    put("twoready/notify", "", 0644);
+    put("twoready/notification-fd", "3\n", 0644); /* two readiness methods */
+}
+
+static int setup(void **state)
+{
+    make_tree();
+    assert_int_equal(svsrc_read(&tree, root, report, NULL), 0);
+    svsrc_resolve(&tree, root, report, NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return getenv("KEEP") ? 0 : system(cmd);
+}
+
+static struct svsrc_service const *sv(char const *name)
+{
+    int i = svsrc_find(&tree, name);
+    assert_true(i >= 0);
+    return &tree.sv[i];
+}
+
+static void test_good_services_parsed(void **state)
+{
+    assert_true(sv("virtlogd")->notify);
+    assert_int_equal(sv("libvirtd")->timeout_up, 30000);
+    assert_int_equal(sv("libvirtd")->down_signal, 15);
+    assert_true(sv("libvirtd")->essential);
+    assert_int_equal(sv("guests")->type, SVPARSE_ONESHOT);
+    assert_true(sv("guests")->has_down);
+    assert_int_equal(sv("guests")->ndeps, 1);
+    assert_int_equal(sv("sshd")->nrlimits, 2);
+    assert_int_equal(sv("sshd")->ncaps, 2);
+    assert_int_equal(sv("sshd")->restart, SVPARSE_RESTART_ON_FAILURE);
+    assert_int_equal(sv("sshd")->notification_fd, -1);
+    for (char const *const *n =
+             (char const *const[]){"virtlogd", "libvirtd", "guests", "sshd", NULL};
+         *n; n++) {
+        assert_false(sv(*n)->disabled);
+        assert_false(sv(*n)->faulty);
+    }
+}
+
+static void test_order_follows_dependencies(void **state)
+{
+    assert_int_equal(sv("virtlogd")->level, 0);
+    assert_int_equal(sv("sshd")->level, 0);
+    assert_int_equal(sv("libvirtd")->level, 1);
+    assert_int_equal(sv("guests")->level, 2);
+    int pos[4] = {-1, -1, -1, -1};
+    char const *names[] = {"virtlogd", "libvirtd", "guests", "sshd"};
+    for (unsigned int i = 0; i < tree.norder; i++)
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(tree.sv[tree.order[i]].name, names[k]))
+                pos[k] = (int) i;
+    assert_true(pos[0] >= 0 && pos[0] < pos[1] && pos[1] < pos[2]);
+    assert_true(pos[3] >= 0);
+    assert_int_equal(tree.norder, 4); /* no disabled service in the order */
+}
+
+static void test_each_fault_named_once(void **state)
+{
+    assert_int_equal(reported("norun/run", "missing"), 1);
+    assert_int_equal(reported("noexec/run", "not executable"), 1);
+    assert_int_equal(reported("unknowndep/dependencies", "ghost"), 1);
+    assert_int_equal(reported("cyc-a/dependencies", "cyc-a -> cyc-b -> cyc-a"), 1);
+    assert_int_equal(reported("cyc-b/dependencies", "dependency cycle"), 1);
+    assert_int_equal(reported("bad name", "name has a character"), 1);
+    assert_int_equal(reported("badtimeout/timeout-down", "soon"), 1);
+    assert_int_equal(reported("baduser/user", "unknown user"), 1);
+    assert_int_equal(reported("garbage/down-signal", "binary"), 1);
+    assert_int_equal(reported("huge/timeout-up", "too large"), 1);
+    assert_int_equal(reported("empty/run", "missing"), 1);
+    assert_int_equal(reported("looped", "symbolic links"), 1);
+    assert_int_equal(reported("twoready", "more than one readiness"), 1);
+    assert_int_equal(reported("dependent|", "noexec"), 1);
+}
+
+static void test_only_the_faulty_are_disabled(void **state)
+{
+    char const *const off[] = {"norun", "noexec",     "unknowndep", "cyc-a",
+                               "cyc-b", "badtimeout", "baduser",    "garbage",
+                               "huge",  "empty",      "dependent",  "twoready"};
+    for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
+        assert_true(sv(off[i])->disabled);
+        assert_int_equal(sv(off[i])->level, -1);
+    }
+    assert_false(sv("dependent")->faulty); /* disabled, but not its own fault */
+    assert_int_equal(svsrc_find(&tree, "bad name"), -1);
+    assert_int_equal(svsrc_find(&tree, "looped"), -1);
+}
+
+static void test_missing_tree_is_an_error(void **state)
+{
+    struct svsrc_tree *t = malloc(sizeof *t);
+    assert_int_equal(svsrc_read(t, "/nonexistent/vinit", report, NULL), -1);
+    free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_services_parsed),
+        cmocka_unit_test(test_order_follows_dependencies),
+        cmocka_unit_test(test_each_fault_named_once),
+        cmocka_unit_test(test_only_the_faulty_are_disabled),
+        cmocka_unit_test(test_missing_tree_is_an_error),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
