@@ -18,6 +18,7 @@
 #include "settings.h"
 #include "signals.h"
 #include "spawn.h"
+#include "svrun.h"
 
 char const *PROG = "vinit";
 extern char **environ;
@@ -75,6 +76,9 @@ int main(int argc, char const *const *argv)
     struct loop l = {.settings = &settings};
     char const *container = getenv("container");
 
+    /* s6-supervise runs a live service's ./run and ./finish: both are us */
+    if (argc > 0 && svrun_is_runner(argv[0]))
+        return svrun_main(argc, argv);
     parse(&settings, argc, argv);
     l.pid1 = getpid() == 1;
     /* Not PID 1 (docker run --init=false under another init, a shell, a

@@ -265,6 +265,7 @@ static int cap_word(char *line, void *arg)
 }
 static int h_capabilities(struct ctx *c, char *t)
 {
+    c->sv->has_caps = 1;
     return svparse_lines(t, cap_word, c);
 }
 
@@ -441,6 +442,14 @@ int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, v
     closedir(d);
     qsort(t->sv, t->n, sizeof *t->sv, by_name);
     return 0;
+}
+
+int svsrc_read_one(struct svsrc_service *sv, char const *name, char const *svdir,
+                   svsrc_report_fn *report, void *arg)
+{
+    init_service(sv, name);
+    read_service(sv, svdir, report, arg);
+    return sv->faulty ? -1 : 0;
 }
 
 int svsrc_find(struct svsrc_tree const *t, char const *name)

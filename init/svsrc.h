@@ -28,6 +28,7 @@ struct svsrc_service {
     unsigned int nrlimits;
     struct svparse_rlimit rlimits[SVSRC_RLIMITS];
     unsigned int ncaps;
+    unsigned char has_caps; /* a capabilities file, even an empty one */
     int caps[SVSRC_CAPS];
     char ready_socket[108];
     char user[72];
@@ -58,6 +59,11 @@ typedef void svsrc_report_fn(char const *service, char const *path, char const *
 /* Reads every service directory under dir. Returns 0, or -1 with errno when
  * dir itself cannot be read (every other fault is reported, not returned). */
 int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg);
+
+/* Reads one service directory, as the service's own runner does before it
+ * execs: 0 when usable, -1 when a fault was reported. */
+int svsrc_read_one(struct svsrc_service *sv, char const *name, char const *svdir,
+                   svsrc_report_fn *report, void *arg);
 
 /* Pure: resolves dependency names, finds cycles, disables the dependents of
  * faulty services (reporting each), and computes the start order. */

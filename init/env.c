@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: ISC */
+/* env: environment policy for services. By default a service gets the
+ * container's environment (what `docker run -e` gave PID 1), unlike systemd
+ * which starts services with an empty one. These run in the service's
+ * runner, after fork, so they may allocate. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "env.h"
+
+#define ENV_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+extern char **environ;
+
+int env_policy_keeps(char const *policy, char const *name, size_t len)
+{
+    if (!policy[0] || !strcmp(policy, "inherit"))
+        return 1;
+    if (!strcmp(policy, "clean"))
+        return 0;
+    for (char const *p = policy; *p;) {
+        size_t n = strcspn(p, "\n");
+        char const *w = p + strspn(p, " \t");
+        size_t wl = n - (size_t) (w - p);
+        while (wl && (w[wl - 1] == ' ' || w[wl - 1] == '\t'))
+            wl--;
+        if (wl == len && !strncmp(w, name, len))
+            return 1;
+        p += n + (p[n] == '\n');
+    }
+    return 0;
+}
+
+int env_apply_policy(char const *policy)
+{
+    size_t kept = 0;
+    for (size_t i = 0; environ[i]; i++) {
+        char const *eq = strchr(environ[i], '=');
+        size_t len = eq ? (size_t) (eq - environ[i]) : strlen(environ[i]);
+        if (env_policy_keeps(policy, environ[i], len))
+            environ[kept++] = environ[i];
+    }
+    environ[kept] = NULL;
+    if (!getenv("PATH") && setenv("PATH", ENV_DEFAULT_PATH, 1) < 0)
+        return -1;
+    return 0;
+}
+
+static int apply_file(int dirfd, char const *name)
+{
+    char value[4096];
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t r = read(fd, value, sizeof value - 1);
+    close(fd);
+    if (r < 0)
+        return -1;
+    if (!r)
+        return unsetenv(name);
+    value[r] = 0;
+    value[strcspn(value, "\n")] = 0; /* the first line, as s6-envdir */
+    return setenv(name, value, 1);
+}
+
+int env_apply_envdir(char const *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    struct dirent *e;
+    int r = 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && !strchr(e->d_name, '=') && apply_file(dirfd(d), e->d_name) < 0)
+            r = -1;
+    closedir(d);
+    return r;
+}

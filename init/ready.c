@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: ISC */
+/* ready: libvirtd, virtlogd, smbd, nmbd and sshd speak sd_notify; s6 wants a
+ * newline on a file descriptor. The runner (which is about to exec into the
+ * daemon) forks twice: the watcher ends up a child of PID 1, not of the
+ * daemon, so the daemon never reaps a child it did not make. The watcher
+ * follows the daemon through a pidfd and leaves when it dies, so nothing
+ * lingers after a crash. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ready.h"
+
+#define PROBE_INTERVAL_MS 20
+
+int ready_datagram_is_ready(char const *msg, size_t len)
+{
+    /* variables are newline-separated; READY=1 may come with others */
+    for (size_t i = 0; i < len;) {
+        size_t n = 0;
+        while (i + n < len && msg[i + n] != '\n')
+            n++;
+        if (n == 7 && !memcmp(msg + i, "READY=1", 7))
+            return 1;
+        i += n + 1;
+    }
+    return 0;
+}
+
+static int unix_address(struct sockaddr_un *a, char const *path)
+{
+    size_t len = strlen(path);
+    if (len >= sizeof a->sun_path)
+        return (errno = ENAMETOOLONG, -1);
+    memset(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    memcpy(a->sun_path, path, len + 1);
+    return 0;
+}
+
+typedef void watch_fn(int pidfd, int notif_fd, int sock, char const *path);
+
+/* Forks the watcher. In the caller, only the caller's copies remain to be
+ * closed; the middle process is reaped here so the daemon inherits none. */
+static int spawn_watcher(watch_fn *watch, int notif_fd, int sock, char const *path)
+{
+    pid_t daemon = getpid();
+    pid_t middle = fork();
+    if (middle < 0)
+        return -1;
+    if (!middle) {
+        if (fork())
+            _exit(0);
+        int pidfd = (int) pidfd_open(daemon, 0);
+        if (pidfd < 0)
+            _exit(0);
+        watch(pidfd, notif_fd, sock, path);
+        _exit(0);
+    }
+    int status;
+    while (waitpid(middle, &status, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+static void signal_ready(int notif_fd)
+{
+    while (write(notif_fd, "\n", 1) < 0 && errno == EINTR)
+        ;
+}
+
+static void watch_datagrams(int pidfd, int notif_fd, int sock, char const *path)
+{
+    struct pollfd x[2] = {{.fd = sock, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    char msg[4096];
+    while (poll(x, 2, -1) >= 0 || errno == EINTR) {
+        if (x[1].revents)
+            break;
+        if (!(x[0].revents & POLLIN))
+            continue;
+        ssize_t r = recv(sock, msg, sizeof msg, MSG_DONTWAIT);
+        if (r > 0 && ready_datagram_is_ready(msg, (size_t) r)) {
+            signal_ready(notif_fd);
+            break;
+        }
+    }
+    unlink(path);
+}
+
+/* The daemon may run as another user: it must be allowed to send. */
+static int give_to(char const *path, char const *user)
+{
+    char name[72];
+    if (!user[0])
+        return 0;
+    snprintf(name, sizeof name, "%s", user);
+    name[strcspn(name, ":")] = 0;
+    struct passwd *pw = getpwnam(name);
+    if (!pw)
+        return (errno = ENOENT, -1);
+    return chown(path, pw->pw_uid, pw->pw_gid);
+}
+
+int ready_notify_bridge(char const *path, int notif_fd, char const *user)
+{
+    struct sockaddr_un a;
+    if (unix_address(&a, path) < 0)
+        return -1;
+    int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return -1;
+    unlink(path); /* left by a run that was killed */
+    if (bind(sock, (struct sockaddr *) &a, sizeof a) < 0 || give_to(path, user) < 0 ||
+        spawn_watcher(watch_datagrams, notif_fd, sock, path) < 0) {
+        int e = errno;
+        close(sock);
+        return (errno = e, -1);
+    }
+    close(sock);
+    return 0;
+}
+
+int ready_unix_listening(char const *table, char const *path)
+{
+    size_t plen = strlen(path);
+    /* "Num: RefCount Protocol Flags Type St Inode Path", one socket a line;
+     * __SO_ACCEPTCON (0x10000) in Flags marks a listening socket */
+    for (char const *line = table; line && *line;) {
+        char const *end = strchr(line, '\n');
+        size_t len = end ? (size_t) (end - line) : strlen(line);
+        unsigned long flags;
+        char const *p = line + len;
+        if (len > plen && !memcmp(p - plen, path, plen) && p[-(long) plen - 1] == ' ' &&
+            sscanf(line, "%*s %*s %*s %lx", &flags) == 1 && (flags & 0x10000))
+            return 1;
+        line = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+static int listening(char const *path)
+{
+    static char table[1 << 20];
+    int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    size_t len = 0;
+    ssize_t r;
+    while (len < sizeof table - 1 && (r = read(fd, table + len, sizeof table - 1 - len)) > 0)
+        len += (size_t) r;
+    close(fd);
+    table[len] = 0;
+    return ready_unix_listening(table, path);
+}
+
+/* Not connect(): virtiofsd takes its first connection for the guest's and
+ * exits when it closes. A listening socket in /proc/net/unix is the same
+ * fact without touching the daemon. */
+static void watch_listening(int pidfd, int notif_fd, int sock, char const *path)
+{
+    struct pollfd x = {.fd = pidfd, .events = POLLIN};
+    (void) sock;
+    for (;;) {
+        if (listening(path)) {
+            signal_ready(notif_fd);
+            return;
+        }
+        /* the daemon is starting: look again soon, or leave if it died */
+        if (poll(&x, 1, PROBE_INTERVAL_MS) > 0)
+            return;
+    }
+}
+
+int ready_socket_bridge(char const *path, int notif_fd)
+{
+    if (strlen(path) >= sizeof((struct sockaddr_un *) 0)->sun_path)
+        return (errno = ENAMETOOLONG, -1);
+    return spawn_watcher(watch_listening, notif_fd, -1, path);
+}

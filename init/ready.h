@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: ISC */
+/* ready: readiness bridges to s6's notification fd, started by a service's
+ * runner just before it execs the daemon. */
+#ifndef VINIT_READY_H
+#define VINIT_READY_H
+
+#include <stddef.h>
+
+/* Pure: does this sd_notify datagram say READY=1? */
+int ready_datagram_is_ready(char const *msg, size_t len);
+
+/* sd_notify: binds a datagram socket at path and leaves a watcher that
+ * writes a newline to notif_fd on READY=1. The caller then sets
+ * NOTIFY_SOCKET=path, closes notif_fd and execs. The socket belongs to
+ * user (user[:group], or "" for root), who must be able to send to it.
+ * 0, or -1 with errno. */
+int ready_notify_bridge(char const *path, int notif_fd, char const *user);
+
+/* Pure: is a listening unix socket bound at path in this /proc/net/unix
+ * text? */
+int ready_unix_listening(char const *table, char const *path);
+
+/* ready-socket: a watcher that writes the newline once a socket listens at
+ * path. 0, or -1 with errno. */
+int ready_socket_bridge(char const *path, int notif_fd);
+
+#endif

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: ISC */
+/* svrun: s6-supervise runs ./run in the live directory; ./run is a link to
+ * vinit itself. This file is that runner: it reads the service's source
+ * directory (./source), applies what s6 has no file for (environment
+ * policy, limits, OOM score, readiness bridge, user and capabilities), and
+ * execs the source's own run from the source directory, so a run script
+ * sees the directory it was written in. As ./finish it runs the source's
+ * finish, then tells s6-supervise whether the policy wants a restart.
+ * It is not PID 1: it may allocate, and it dies on a fatal error (s6 will
+ * report the death and vinit the crash loop). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <skalibs/strerr.h>
+
+#include "caps.h"
+#include "env.h"
+#include "ready.h"
+#include "svrun.h"
+#include "svsrc.h"
+
+#define EXIT_NO_RESTART 125 /* s6-supervise: permanent failure */
+
+static char prog[SVPARSE_NAME_MAX + 16];
+
+int svrun_is_runner(char const *argv0)
+{
+    /* s6-supervise execs ./run as { "run", servicedir } and ./finish as
+     * { "finish", exitcode, signal, servicedir }; vinit itself is never
+     * called by those names otherwise */
+    return !strcmp(argv0, "run") || !strcmp(argv0, "finish");
+}
+
+int svrun_finish_code(enum svparse_restart policy, int exitcode)
+{
+    if (policy == SVPARSE_RESTART_NEVER)
+        return EXIT_NO_RESTART;
+    if (policy == SVPARSE_RESTART_ON_FAILURE && exitcode == 0)
+        return EXIT_NO_RESTART;
+    return 0;
+}
+
+static void report(char const *service, char const *path, char const *problem, char const *value,
+                   void *arg)
+{
+    (void) service;
+    (void) arg;
+    strerr_warnw(path ? path : "", ": ", problem, value ? ": " : "", value ? value : "");
+}
+
+static void apply_rlimit(struct svparse_rlimit const *l)
+{
+    struct rlimit r;
+    if (getrlimit(l->resource, &r) < 0)
+        return;
+    r.rlim_cur = l->soft;
+    if (l->has_hard || l->soft > r.rlim_max)
+        r.rlim_max = l->has_hard ? l->hard : l->soft;
+    if (setrlimit(l->resource, &r) == 0)
+        return;
+    /* the hard limit cannot be raised here (no CAP_SYS_RESOURCE): keep
+     * what we have, say so, and run anyway */
+    strerr_warnwusys("raise a resource limit (rlimits file); keeping the current one");
+    getrlimit(l->resource, &r);
+    if (l->soft < r.rlim_max)
+        r.rlim_cur = l->soft;
+    else
+        r.rlim_cur = r.rlim_max;
+    setrlimit(l->resource, &r);
+}
+
+static void apply_oom(int adj)
+{
+    char buf[16];
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    int len = snprintf(buf, sizeof buf, "%d\n", adj);
+    if (fd < 0 || write(fd, buf, (size_t) len) != len)
+        strerr_warnwusys("set oom-score-adj");
+    if (fd >= 0)
+        close(fd);
+}
+
+static void start_bridge(struct svsrc_service const *sv, char const *live)
+{
+    char path[PATH_MAX];
+    if (sv->notify) {
+        if (snprintf(path, sizeof path, "%s/notify", live) >= (int) sizeof path)
+            strerr_dief(111, "live directory path too long: ", live);
+        if (ready_notify_bridge(path, SVRUN_NOTIFICATION_FD, sv->user) < 0)
+            strerr_diefusys(111, "create the sd_notify socket ", path);
+        setenv("NOTIFY_SOCKET", path, 1);
+    } else if (sv->ready_socket[0]) {
+        if (ready_socket_bridge(sv->ready_socket, SVRUN_NOTIFICATION_FD) < 0)
+            strerr_diefusys(111, "watch the ready-socket ", sv->ready_socket);
+    } else
+        return;
+    close(SVRUN_NOTIFICATION_FD); /* the daemon must not hold it: only the bridge */
+}
+
+static void run_role(struct svsrc_service const *sv, char const *live, char const *source)
+{
+    char const *what;
+    char envdir[PATH_MAX];
+    if (env_apply_policy(sv->env_policy) < 0)
+        strerr_diefusys(111, "apply env-policy");
+    if (snprintf(envdir, sizeof envdir, "%s/env", source) >= (int) sizeof envdir)
+        strerr_dief(111, "source directory path too long: ", source);
+    if (env_apply_envdir(envdir) < 0)
+        strerr_warnwusys("read every file of ", envdir);
+    if (!sv->notify)
+        unsetenv("NOTIFY_SOCKET");
+    for (unsigned int i = 0; i < sv->nrlimits; i++)
+        apply_rlimit(&sv->rlimits[i]);
+    if (sv->has_oom_score_adj)
+        apply_oom(sv->oom_score_adj);
+    start_bridge(sv, live);
+    if (caps_apply(sv->user, sv->caps, sv->has_caps ? (int) sv->ncaps : -1, &what) < 0)
+        strerr_diefusys(111, "set user and capabilities: unable to ", what);
+    if (chdir(source) < 0)
+        strerr_diefusys(111, "chdir to ", source);
+    char const *const argv[] = {"./run", NULL};
+    execv(argv[0], (char *const *) argv);
+    strerr_diefusys(126, "exec ", source, "/run");
+}
+
+static int finish_role(struct svsrc_service const *sv, char const *source, int argc,
+                       char const *const *argv)
+{
+    int exitcode = argc > 1 ? atoi(argv[1]) : 0;
+    if (sv->has_finish) {
+        pid_t pid = fork();
+        if (!pid) {
+            if (chdir(source) == 0)
+                execv("./finish", (char *const *) argv);
+            strerr_diefusys(126, "exec ", source, "/finish");
+        }
+        int status;
+        while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    return svrun_finish_code(sv->restart, exitcode);
+}
+
+int svrun_main(int argc, char const *const *argv)
+{
+    static struct svsrc_service sv;
+    char live[PATH_MAX], source[PATH_MAX];
+    if (!getcwd(live, sizeof live))
+        strerr_diefusys(111, "get the live directory");
+    char const *name = strrchr(live, '/') ? strrchr(live, '/') + 1 : live;
+    if (snprintf(prog, sizeof prog, "vinit (%s)", name) >= (int) sizeof prog)
+        strerr_dief(100, "not a service name: ", name);
+    PROG = prog;
+    if (!realpath("source", source))
+        strerr_diefusys(111, "resolve ", live, "/source");
+    if (svsrc_read_one(&sv, name, source, report, NULL) < 0)
+        strerr_dief(111, "the service directory has faults (above): not starting");
+    if (!strcmp(argv[0], "finish"))
+        return finish_role(&sv, source, argc, argv);
+    run_role(&sv, live, source);
+    return 111;
+}

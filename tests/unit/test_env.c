@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests for env: policies and envdirs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "env.h"
+
+static void test_policy_keeps(void **state)
+{
+    assert_true(env_policy_keeps("inherit", "HOME", 4));
+    assert_true(env_policy_keeps("", "HOME", 4));
+    assert_false(env_policy_keeps("clean", "HOME", 4));
+    char const *list = "PATH\n  SOCK_GID \nTZ";
+    assert_true(env_policy_keeps(list, "SOCK_GID", 8));
+    assert_true(env_policy_keeps(list, "TZ", 2));
+    assert_false(env_policy_keeps(list, "SOCK", 4)); /* whole names only */
+    assert_false(env_policy_keeps(list, "SECRET", 6));
+}
+
+static void test_apply_list_and_clean(void **state)
+{
+    setenv("VINIT_T_KEEP", "1", 1);
+    setenv("VINIT_T_DROP", "1", 1);
+    assert_int_equal(env_apply_policy("VINIT_T_KEEP\nPATH"), 0);
+    assert_string_equal(getenv("VINIT_T_KEEP"), "1");
+    assert_null(getenv("VINIT_T_DROP"));
+    assert_int_equal(env_apply_policy("clean"), 0);
+    assert_null(getenv("VINIT_T_KEEP"));
+    assert_non_null(getenv("PATH")); /* a clean environment still finds programs */
+}
+
+static void test_envdir(void **state)
+{
+    char dir[] = "/tmp/vinit-envdir-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/GREETING", dir);
+    FILE *f = fopen(path, "w");
+    fputs("hello world\nsecond line ignored\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/GONE", dir);
+    fclose(fopen(path, "w"));
+    setenv("GONE", "x", 1);
+    assert_int_equal(env_apply_envdir(dir), 0);
+    assert_string_equal(getenv("GREETING"), "hello world");
+    assert_null(getenv("GONE"));
+    assert_int_equal(env_apply_envdir("/nonexistent/vinit-env"), 0);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_policy_keeps),
+        cmocka_unit_test(test_apply_list_and_clean),
+        cmocka_unit_test(test_envdir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
