@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: ISC */
+/* log: vinit itself reads each service's output pipe, so the pipe outlives
+ * every restart of the service and no line is lost in between. A line is
+ * written with one write(2) of at most PIPE_BUF bytes, which the kernel
+ * never interleaves with another writer's on a pipe (Docker's and podman's
+ * stdout). */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+size_t log_format(char *out, char const *name, char const *line, size_t len)
+{
+    size_t n = strlen(name);
+    memcpy(out, name, n);
+    out[n] = ':';
+    out[n + 1] = ' ';
+    memcpy(out + n + 2, line, len);
+    out[n + 2 + len] = '\n';
+    return n + 3 + len;
+}
+
+void log_feed(struct log_buf *b, char const *data, size_t len, log_emit_fn *emit, void *arg)
+{
+    while (len) {
+        char const *nl = memchr(data, '\n', len);
+        size_t take = nl ? (size_t) (nl - data) : len;
+        size_t room = LOG_LINE_MAX - b->len;
+        if (take > room)
+            take = room;
+        memcpy(b->line + b->len, data, take);
+        b->len += take;
+        data += take;
+        len -= take;
+        int end_of_line = len && *data == '\n';
+        if (end_of_line || b->len == LOG_LINE_MAX) {
+            emit(b->name, b->line, b->len, arg);
+            b->len = 0;
+            if (end_of_line) {
+                data++;
+                len--;
+            }
+        }
+    }
+}
+
+void log_flush(struct log_buf *b, log_emit_fn *emit, void *arg)
+{
+    if (b->len)
+        emit(b->name, b->line, b->len, arg);
+    b->len = 0;
+}
+
+void log_to_stdout(char const *name, char const *line, size_t len, void *arg)
+{
+    char out[LOG_LINE_MAX + 80];
+    (void) arg;
+    size_t n = log_format(out, name, line, len);
+    for (size_t off = 0; off < n;) {
+        ssize_t r = write(1, out + off, n - off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return; /* stdout gone: nothing better to do with the line */
+        off += (size_t) r;
+    }
+}
+
+int log_read(int fd, struct log_buf *b)
+{
+    char data[16384];
+    ssize_t r = read(fd, data, sizeof data);
+    if (r > 0) {
+        log_feed(b, data, (size_t) r, log_to_stdout, NULL);
+        return 1;
+    }
+    if (!r) {
+        log_flush(b, log_to_stdout, NULL);
+        return 0;
+    }
+    return errno == EAGAIN || errno == EINTR ? 1 : -1;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: ISC */
+/* svlive: the live directories are vinit's own output, rebuilt at every
+ * start from the source tree: nothing from an earlier run (a persisted
+ * /run, a crashed container) is trusted. s6-supervise sees a plain s6
+ * service directory, so s6-svstat, s6-svc and s6-svwait work on it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "svlive.h"
+#include "svrun.h"
+
+int svlive_path(char *buf, size_t len, char const *rundir, char const *name)
+{
+    int n = snprintf(buf, len, "%s/services/%s", rundir, name);
+    return n < 0 || (size_t) n >= len ? (errno = ENAMETOOLONG, -1) : 0;
+}
+
+static int rm_entry(char const *path, struct stat const *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int svlive_remove(char const *rundir, char const *name)
+{
+    char path[PATH_MAX];
+    if (svlive_path(path, sizeof path, rundir, name) < 0)
+        return -1;
+    if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+        return -1;
+    return 0;
+}
+
+/* Writes one small file. On error, *what is its path. */
+static int put(char const *dir, char const *file, char const *content, char *what, size_t wl)
+{
+    snprintf(what, wl, "%s/%s", dir, file);
+    int fd = open(what, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(content);
+    ssize_t r = write(fd, content, len);
+    int e = errno;
+    close(fd);
+    return r == (ssize_t) len ? 0 : (errno = r < 0 ? e : EIO, -1);
+}
+
+static int put_uint(char const *dir, char const *file, unsigned int v, char *what, size_t wl)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%u\n", v);
+    return put(dir, file, buf, what, wl);
+}
+
+static int link_to(char const *dir, char const *file, char const *target, char *what, size_t wl)
+{
+    snprintf(what, wl, "%s/%s", dir, file);
+    return symlink(target, what);
+}
+
+static int readiness(char const *live, struct svsrc_service const *sv, char *what, size_t wl)
+{
+    if (sv->notification_fd >= 0)
+        return put_uint(live, "notification-fd", (unsigned int) sv->notification_fd, what, wl);
+    if (sv->notify || sv->ready_socket[0])
+        return put_uint(live, "notification-fd", SVRUN_NOTIFICATION_FD, what, wl);
+    return 0;
+}
+
+static int timeouts(char const *live, struct svsrc_service const *sv, char *what, size_t wl)
+{
+    if (sv->down_signal && put_uint(live, "down-signal", (unsigned int) sv->down_signal, what, wl))
+        return -1;
+    /* s6's timeout-kill: SIGKILL this long after the down signal */
+    if (sv->timeout_kill && put_uint(live, "timeout-kill", sv->timeout_kill, what, wl) < 0)
+        return -1;
+    return 0;
+}
+
+int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service const *sv,
+                char const *exe, char *what, size_t wl)
+{
+    char live[PATH_MAX], source[PATH_MAX];
+    snprintf(what, wl, "%s/services/%s", rundir, sv->name);
+    if (svlive_remove(rundir, sv->name) < 0 || svlive_path(live, sizeof live, rundir, sv->name) < 0)
+        return -1;
+    if (snprintf(source, sizeof source, "%s/%s", srcdir, sv->name) >= (int) sizeof source)
+        return (errno = ENAMETOOLONG, -1);
+    snprintf(what, wl, "%s", live);
+    if (mkdir(live, 0755) < 0)
+        return -1;
+    if (link_to(live, "source", source, what, wl) < 0 || link_to(live, "run", exe, what, wl) < 0 ||
+        link_to(live, "finish", exe, what, wl) < 0 || put(live, "down", "", what, wl) < 0 ||
+        readiness(live, sv, what, wl) < 0 || timeouts(live, sv, what, wl) < 0)
+        return -1;
+    snprintf(what, wl, "%s/supervise", live);
+    return mkdir(what, 0700);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests for log: line assembly across reads, long lines, prefixes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+
+static char got[16][LOG_LINE_MAX + 1];
+static unsigned int ngot;
+
+static void collect(char const *name, char const *line, size_t len, void *arg)
+{
+    (void) name;
+    (void) arg;
+    memcpy(got[ngot], line, len);
+    got[ngot++][len] = 0;
+}
+
+static struct log_buf b = {.name = "sshd"};
+
+static void test_lines_across_reads(void **state)
+{
+    ngot = 0;
+    b.len = 0;
+    log_feed(&b, "hel", 3, collect, NULL);
+    assert_int_equal(ngot, 0); /* never half a line */
+    log_feed(&b, "lo\nwor", 6, collect, NULL);
+    log_feed(&b, "ld\n\nlast", 8, collect, NULL);
+    assert_int_equal(ngot, 3);
+    assert_string_equal(got[0], "hello");
+    assert_string_equal(got[1], "world");
+    assert_string_equal(got[2], "");
+    log_flush(&b, collect, NULL);
+    assert_int_equal(ngot, 4);
+    assert_string_equal(got[3], "last");
+    log_flush(&b, collect, NULL);
+    assert_int_equal(ngot, 4);
+}
+
+static void test_long_line_is_cut(void **state)
+{
+    static char big[LOG_LINE_MAX * 2 + 10];
+    ngot = 0;
+    b.len = 0;
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\n';
+    log_feed(&b, big, sizeof big, collect, NULL);
+    assert_int_equal(ngot, 3);
+    assert_int_equal(strlen(got[0]), LOG_LINE_MAX);
+    assert_int_equal(strlen(got[1]), LOG_LINE_MAX);
+    assert_int_equal(strlen(got[2]), 9);
+}
+
+static void test_format(void **state)
+{
+    char out[64];
+    size_t n = log_format(out, "libvirtd", "ready", 5);
+    assert_int_equal(n, 16);
+    assert_memory_equal(out, "libvirtd: ready\n", 16);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lines_across_reads),
+        cmocka_unit_test(test_long_line_is_cut),
+        cmocka_unit_test(test_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
