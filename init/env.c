@@ -35,6 +35,34 @@ int env_policy_keeps(char const *policy, char const *name, size_t len)
     return 0;
 }
 
+int env_condition_holds(char const *cond, char const *const *envp)
+{
+    char const *eq = strchr(cond, '=');
+    size_t nlen = eq ? (size_t) (eq - cond) : strlen(cond);
+    if (!cond[0])
+        return 1;
+    for (; envp && *envp; envp++) {
+        if (strncmp(*envp, cond, nlen) || (*envp)[nlen] != '=')
+            continue;
+        char const *value = *envp + nlen + 1;
+        return eq ? !strcmp(value, eq + 1) : value[0] != 0;
+    }
+    return 0;
+}
+
+int env_list_has(char const *list, char const *name)
+{
+    size_t len = strlen(name);
+    for (char const *p = list; *p;) {
+        p += strspn(p, ", \t\n");
+        size_t n = strcspn(p, ", \t\n");
+        if (n == len && !strncmp(p, name, len))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
 int env_apply_policy(char const *policy)
 {
     size_t kept = 0;

@@ -19,18 +19,19 @@
 #include "loop.h"
 #include "signals.h"
 #include "spawn.h"
+#include "supervise.h"
 
 #define SPAWN_BACKOFF_MIN_MS 100u
 #define SPAWN_BACKOFF_MAX_MS 10000u
 #define REBOOT_EXIT_CODE     133 /* systemd-nspawn starts the container again */
 
-int loop_exit_code(int reboot, int have_main, int main_reaped, int main_wstatus)
+int loop_exit_code(int reboot, int have_main, int main_reaped, int main_wstatus, int essential_code)
 {
     if (reboot)
         return REBOOT_EXIT_CODE;
     if (have_main && main_reaped)
         return reap_exit_code(main_wstatus);
-    return 0;
+    return essential_code >= 0 ? essential_code : 0;
 }
 
 static uint64_t now_ms(struct loop const *l)
@@ -84,6 +85,11 @@ static void act(struct loop *l, unsigned int todo)
         kill(l->main.pid, SIGTERM);
         kill(l->main.pid, SIGCONT);
     }
+    if (todo & STOP_DO_SERVICES) {
+        if (verbose(l))
+            strerr_warni("stopping the services in reverse dependency order");
+        supervise_stop(now_ms(l));
+    }
     if (todo & STOP_DO_TERM_ALL) {
         if (verbose(l))
             strerr_warni("sending SIGTERM to every remaining process");
@@ -101,7 +107,8 @@ static void act(struct loop *l, unsigned int todo)
 
 static void reap_now(struct loop *l);
 
-static void begin_stop(struct loop *l, int signo, int reboot)
+/* signo: the stop signal, or 0 when why says what ended the run. */
+static void begin_stop(struct loop *l, int signo, int reboot, char const *why)
 {
     int first = l->stop.phase == STOP_IDLE;
     char name[24];
@@ -113,18 +120,28 @@ static void begin_stop(struct loop *l, int signo, int reboot)
         char ms[UINT_FMT];
         ms[uint_fmt(ms, l->settings->stop_timeout_ms)] = 0;
         if (!signo)
-            strerr_warni("main command exited: stopping, deadline in ", ms, " ms");
+            strerr_warni(why, ": stopping, deadline in ", ms, " ms");
         else if (first)
             strerr_warni(signals_name(signo, name, sizeof name), ": ",
                          reboot ? "rebooting" : "stopping", ", deadline in ", ms, " ms");
         else
             strerr_warni(signals_name(signo, name, sizeof name), " while stopping: killing now");
     }
+    l->stop.services = l->services;
     act(l, stop_begin(&l->stop, now_ms(l), l->settings->stop_timeout_ms, l->main_running));
+}
+
+static void child_died(pid_t pid, int wstatus, void *arg)
+{
+    struct loop *l = arg;
+    if (l->services)
+        supervise_child(pid, wstatus, now_ms(l));
 }
 
 static void reap_now(struct loop *l)
 {
+    l->main.each = child_died;
+    l->main.arg = l;
     int r = reap_all(&l->main);
     if (r < 0)
         strerr_warnwusys("reap children");
@@ -137,7 +154,7 @@ static void reap_now(struct loop *l)
             strerr_warni("main command exited with code ", code);
         }
         if (l->stop.phase == STOP_IDLE)
-            begin_stop(l, 0, 0);
+            begin_stop(l, 0, 0, "main command exited");
     }
 }
 
@@ -159,10 +176,10 @@ static void on_signal(struct loop *l, int signo)
         reap_now(l);
         break;
     case SIGNALS_STOP:
-        begin_stop(l, signo, 0);
+        begin_stop(l, signo, 0, NULL);
         break;
     case SIGNALS_REBOOT:
-        begin_stop(l, signo, 1);
+        begin_stop(l, signo, 1, NULL);
         break;
     case SIGNALS_FORWARD:
         forward(l, signo);
@@ -189,27 +206,69 @@ static void on_signal_fd(struct loop *l)
         back_off("read signals");
 }
 
+/* The soonest of the stop plan, the spawn retry and the services' timers. */
+static int64_t next_wait(struct loop const *l, uint64_t now)
+{
+    int64_t wait = stop_wait_ms(&l->stop, now), w;
+    if (l->spawn_at) {
+        w = l->spawn_at > now ? (int64_t) (l->spawn_at - now) : 0;
+        if (wait < 0 || w < wait)
+            wait = w;
+    }
+    if (l->services && (w = supervise_wait_ms(now)) >= 0 && (wait < 0 || w < wait))
+        wait = w;
+    return wait;
+}
+
 static void pause_until_event(struct loop *l)
 {
-    iopause_fd x = {.fd = l->sigfd, .events = IOPAUSE_READ};
+    static iopause_fd x[1 + 1 + SVSRC_MAX];
     uint64_t now = now_ms(l);
-    int64_t wait = stop_wait_ms(&l->stop, now);
+    int64_t wait = next_wait(l, now);
     tain deadline = tain_infinite;
-    if (l->spawn_at && (wait < 0 || (int64_t) (l->spawn_at - now) < wait))
-        wait = l->spawn_at > now ? (int64_t) (l->spawn_at - now) : 0;
+    x[0] = (iopause_fd){.fd = l->sigfd, .events = IOPAUSE_READ};
+    unsigned int n = l->services ? supervise_pollfds(x + 1, sizeof x / sizeof *x - 1) : 0;
     if (wait >= 0) {
         tain d;
         tain_from_millisecs(&d, (int) wait);
         tain_add_g(&deadline, &d);
     }
-    int r = iopause_g(&x, 1, &deadline);
+    int r = iopause_g(x, 1 + n, &deadline);
     if (r < 0) {
         if (errno != EINTR)
             back_off("iopause");
         return;
     }
-    if (r > 0 && x.revents & IOPAUSE_READ)
+    if (r > 0 && x[0].revents & IOPAUSE_READ)
         on_signal_fd(l);
+    if (r > 0 && n)
+        supervise_io(x + 1, n, now_ms(l));
+}
+
+/* The start stage ends: the main command runs, or READY=1 goes out. */
+static void start_main(struct loop *l)
+{
+    l->started = 1;
+    if (l->settings->command)
+        try_spawn(l);
+    else
+        tell_manager(l, "READY=1");
+}
+
+/* While running: services' timers, the end of the start stage, and an
+ * essential service's failure. */
+static void run_services(struct loop *l, uint64_t now)
+{
+    int code;
+    supervise_tick(now);
+    if (l->stop.phase != STOP_IDLE)
+        return;
+    if (!l->started && supervise_settled())
+        start_main(l);
+    if (supervise_essential_failed(&code)) {
+        l->essential_code = code;
+        begin_stop(l, 0, 0, "an essential service failed");
+    }
 }
 
 int loop_run(struct loop *l)
@@ -217,17 +276,20 @@ int loop_run(struct loop *l)
     int have_main = !!l->settings->command;
     tain_now_g();
     l->began = STAMP;
-    if (have_main)
-        try_spawn(l);
+    l->essential_code = -1;
+    if (l->services)
+        supervise_start(now_ms(l));
     else
-        tell_manager(l, "READY=1");
+        start_main(l);
     for (;;) {
         pause_until_event(l);
         uint64_t now = now_ms(l);
         if (l->spawn_at && now >= l->spawn_at && l->stop.phase == STOP_IDLE)
             try_spawn(l);
+        if (l->services)
+            run_services(l, now);
         if (l->stop.phase != STOP_IDLE) {
-            act(l, stop_tick(&l->stop, now, l->main_running));
+            act(l, stop_tick(&l->stop, now, l->main_running, !l->services || supervise_stopped()));
             reap_now(l);
             if (!l->children_left && !l->main_running)
                 break;
@@ -238,5 +300,5 @@ int loop_run(struct loop *l)
         ms[uint64_fmt(ms, now_ms(l) - l->stop.began)] = 0;
         strerr_warni("every process is gone, ", ms, " ms after the stop began");
     }
-    return loop_exit_code(l->reboot, have_main, l->main.reaped, l->main.status);
+    return loop_exit_code(l->reboot, have_main, l->main.reaped, l->main.status, l->essential_code);
 }

@@ -28,7 +28,10 @@ struct loop {
     uint64_t spawn_at; /* next try to fork the main command, when it failed */
     struct stop stop;
     int reboot;
-    int killed; /* SIGKILL had to be sent */
+    int killed;         /* SIGKILL had to be sent */
+    int services;       /* a service tree is loaded (supervise) */
+    int started;        /* the main command was started (or READY=1 sent) */
+    int essential_code; /* of the essential service that stopped us, or -1 */
     tain began;
 };
 
@@ -36,7 +39,10 @@ struct loop {
  * Returns vinit's exit code. Never returns early on a recoverable error. */
 int loop_run(struct loop *l);
 
-/* Pure: the exit code of DESIGN.md. */
-int loop_exit_code(int reboot, int have_main, int main_reaped, int main_wstatus);
+/* Pure: the exit code of DESIGN.md: 133 for a reboot, else the main
+ * command's, else the failed essential service's (essential_code >= 0),
+ * else 0. */
+int loop_exit_code(int reboot, int have_main, int main_reaped, int main_wstatus,
+                   int essential_code);
 
 #endif

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
@@ -18,6 +20,7 @@
 #include "settings.h"
 #include "signals.h"
 #include "spawn.h"
+#include "supervise.h"
 #include "svrun.h"
 
 char const *PROG = "vinit";
@@ -25,21 +28,25 @@ extern char **environ;
 
 static void usage(FILE *out)
 {
-    fputs("usage: vinit [options] [--] [COMMAND ARGS...]\n"
-          "Runs as PID 1 (or as a child subreaper): starts COMMAND, reaps every orphan,\n"
-          "and on a stop signal stops every process within the stop deadline.\n"
-          "\n"
-          "  -t, --stop-timeout DURATION  SIGKILL deadline after a stop signal: 8 (s), 8s,\n"
-          "                               1500ms, 2m  [$VINIT_STOP_TIMEOUT, default 8s]\n"
-          "  -v, --verbose                more messages (repeat for more)  [$VINIT_VERBOSITY 0-3]\n"
-          "  -q, --quiet                  only fatal errors\n"
-          "  -h, --help                   this text\n"
-          "  -V, --version                the version\n"
-          "\n"
-          "Exit code: COMMAND's (128+n if killed by signal n), 0 on a requested stop\n"
-          "without COMMAND, 133 on reboot, 126/127 when COMMAND cannot run / is not\n"
-          "found, 100 on a usage error, 111 when the system refuses a setup step.\n",
-          out);
+    fputs(
+        "usage: vinit [options] [--] [COMMAND ARGS...]\n"
+        "Runs as PID 1 (or as a child subreaper): starts COMMAND, reaps every orphan,\n"
+        "and on a stop signal stops every process within the stop deadline.\n"
+        "\n"
+        "  -t, --stop-timeout DURATION  SIGKILL deadline after a stop signal: 8 (s), 8s,\n"
+        "                               1500ms, 2m  [$VINIT_STOP_TIMEOUT, default 8s]\n"
+        "  -s, --services-dir DIR       the service source tree, one directory per\n"
+        "                               service  [$VINIT_SERVICES_DIR, default " VINIT_SERVICES_DIR
+        "]\n"
+        "  -v, --verbose                more messages (repeat for more)  [$VINIT_VERBOSITY 0-3]\n"
+        "  -q, --quiet                  only fatal errors\n"
+        "  -h, --help                   this text\n"
+        "  -V, --version                the version\n"
+        "\n"
+        "Exit code: COMMAND's (128+n if killed by signal n), 0 on a requested stop\n"
+        "without COMMAND, 133 on reboot, 126/127 when COMMAND cannot run / is not\n"
+        "found, 100 on a usage error, 111 when the system refuses a setup step.\n",
+        out);
 }
 
 static void parse(struct settings *s, int argc, char const *const *argv)
@@ -70,6 +77,48 @@ static void take_notify_socket(struct notify_target *t)
     unsetenv("NOTIFY_SOCKET");
 }
 
+/* mkdir -p for the runtime directory (mode 0755: s6-svstat is for all). */
+static int make_dirs(char const *path)
+{
+    char buf[PATH_MAX];
+    if (strlen(path) >= sizeof buf)
+        return (errno = ENAMETOOLONG, -1);
+    strcpy(buf, path);
+    for (char *p = buf + 1;; p++) {
+        if (*p && *p != '/')
+            continue;
+        char c = *p;
+        *p = 0;
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return -1;
+        if (!(*p = c))
+            return 0;
+    }
+}
+
+/* The service tree, when there is one: the default location may be absent
+ * (vinit then only runs a main command), a location set explicitly may not. */
+static void load_services(struct loop *l, struct settings const *s)
+{
+    static char exe[PATH_MAX], live[PATH_MAX];
+    if (!s->services_dir_given && access(s->services_dir, F_OK) < 0 && errno == ENOENT)
+        return;
+    if (snprintf(live, sizeof live, "%s/services", s->rundir) >= (int) sizeof live ||
+        make_dirs(live) < 0)
+        strerr_diefusys(111, "create ", live);
+    if (!realpath("/proc/self/exe", exe))
+        strerr_diefusys(111, "find vinit's own path in /proc/self/exe");
+    struct supervise_config c = {.srcdir = s->services_dir,
+                                 .rundir = s->rundir,
+                                 .exe = exe,
+                                 .only = s->only,
+                                 .envp = (char const *const *) environ,
+                                 .verbosity = s->verbosity};
+    if (supervise_load(&c) < 0)
+        strerr_diefusys(100, "read the service tree ", s->services_dir);
+    l->services = 1;
+}
+
 int main(int argc, char const *const *argv)
 {
     struct settings settings;
@@ -93,6 +142,7 @@ int main(int argc, char const *const *argv)
     if (l.sigfd < 0)
         strerr_diefusys(111, "trap signals");
     l.take_tty = settings.command && spawn_should_take_tty();
+    load_services(&l, &settings);
 
     /* From here on PID 1 must not die: the loop warns and retries. */
     int code = loop_run(&l);

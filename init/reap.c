@@ -18,7 +18,8 @@ int reap_all(struct reap_watch *w)
             if (pid == w->pid) {
                 w->status = status;
                 w->reaped = 1;
-            }
+            } else if (w->each)
+                w->each(pid, status, w->arg);
             continue;
         }
         if (!pid)

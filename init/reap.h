@@ -10,6 +10,8 @@ struct reap_watch {
     int status;          /* its wait status, once reaped */
     int reaped;          /* 1 once it has been reaped */
     unsigned long count; /* children reaped so far, all of them */
+    void (*each)(pid_t pid, int wstatus, void *arg); /* every other child, or NULL */
+    void *arg;
 };
 
 /* Reaps every child that is dead now, without blocking. Returns 1 while

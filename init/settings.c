@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "config.h"
 #include "settings.h"
 
 char const *settings_getenv(char const *const *envp, char const *name)
@@ -80,6 +81,17 @@ static int from_env(struct settings *s, char const *const *envp, struct settings
     v = settings_getenv(envp, "VINIT_VERBOSITY");
     if (v && parse_verbosity(v, &s->verbosity) < 0)
         return fail(err, "invalid value (0 to 3) in ", "VINIT_VERBOSITY", v);
+    if ((v = settings_getenv(envp, "VINIT_SERVICES_DIR"))) {
+        s->services_dir = v;
+        s->services_dir_given = 1;
+    }
+    if ((v = settings_getenv(envp, "VINIT_RUNDIR")))
+        s->rundir = v;
+    s->only = settings_getenv(envp, "VINIT_SERVICES");
+    if (s->services_dir[0] != '/' || s->rundir[0] != '/')
+        return fail(err, "not an absolute path in ",
+                    s->services_dir[0] != '/' ? "VINIT_SERVICES_DIR" : "VINIT_RUNDIR",
+                    s->services_dir[0] != '/' ? s->services_dir : s->rundir);
     return 0;
 }
 
@@ -133,6 +145,12 @@ static int from_argv(struct settings *s, int argc, char const *const *argv,
                 return fail(err, "missing value for option ", a, NULL);
             if (settings_parse_duration(v, &s->stop_timeout_ms) < 0)
                 return fail(err, "invalid duration for option ", "--stop-timeout", v);
+        } else if (is_valued_option(a, "-s", "--services-dir")) {
+            char const *v = option_value(argv, argc, &i, sizeof "--services-dir" - 1);
+            if (!v || v[0] != '/')
+                return fail(err, "option needs an absolute path: ", "--services-dir", v);
+            s->services_dir = v;
+            s->services_dir_given = 1;
         } else
             return fail(err, "unknown option ", a, NULL);
     }
@@ -149,6 +167,10 @@ int settings_parse(struct settings *s, int argc, char const *const *argv, char c
     s->stop_timeout_ms = SETTINGS_STOP_TIMEOUT_DEFAULT_MS;
     s->verbosity = 1;
     s->command = NULL;
+    s->services_dir = VINIT_SERVICES_DIR;
+    s->services_dir_given = 0;
+    s->rundir = VINIT_RUNDIR;
+    s->only = NULL;
     if (from_env(s, envp, err) < 0)
         return -1;
     return from_argv(s, argc, argv, err);

@@ -18,6 +18,10 @@ struct settings {
     unsigned int stop_timeout_ms;
     unsigned int verbosity;     /* 0 quiet, 1 warnings (default), 2 info, 3 trace */
     char const *const *command; /* main command, NULL-terminated, or NULL */
+    char const *services_dir;   /* the service source tree */
+    int services_dir_given;     /* set explicitly: it must exist */
+    char const *rundir;         /* where the live tree goes */
+    char const *only;           /* VINIT_SERVICES: the services to run, or NULL */
 };
 
 /* What went wrong, for a message: "invalid value for VINIT_STOP_TIMEOUT: x". */

@@ -11,6 +11,17 @@ static unsigned int enter_kill(struct stop *s, uint64_t now)
     return STOP_DO_KILL_ALL;
 }
 
+/* The main command is gone (or had its time): services next, if any. */
+static unsigned int after_main(struct stop *s)
+{
+    if (s->services) {
+        s->phase = STOP_SERVICES;
+        return STOP_DO_SERVICES;
+    }
+    s->phase = STOP_TERM;
+    return STOP_DO_TERM_ALL;
+}
+
 unsigned int stop_begin(struct stop *s, uint64_t now, unsigned int timeout_ms, int main_alive)
 {
     if (s->phase != STOP_IDLE) {
@@ -27,18 +38,19 @@ unsigned int stop_begin(struct stop *s, uint64_t now, unsigned int timeout_ms, i
         s->phase = STOP_MAIN;
         return STOP_DO_TERM_MAIN;
     }
-    s->phase = STOP_TERM;
-    return STOP_DO_TERM_ALL;
+    return after_main(s);
 }
 
-unsigned int stop_tick(struct stop *s, uint64_t now, int main_alive)
+unsigned int stop_tick(struct stop *s, uint64_t now, int main_alive, int services_down)
 {
     unsigned int todo = 0;
-    if (s->phase == STOP_MAIN && (!main_alive || now >= s->main_until)) {
+    if (s->phase == STOP_MAIN && (!main_alive || now >= s->main_until))
+        todo |= after_main(s);
+    if (s->phase == STOP_SERVICES && services_down) {
         s->phase = STOP_TERM;
         todo |= STOP_DO_TERM_ALL;
     }
-    if ((s->phase == STOP_MAIN || s->phase == STOP_TERM) && now >= s->deadline)
+    if (s->phase != STOP_IDLE && s->phase != STOP_KILL && now >= s->deadline)
         return todo | enter_kill(s, now);
     if (s->phase == STOP_KILL && now >= s->next_kill) {
         s->next_kill = now + STOP_RESCAN_MS;
@@ -57,6 +69,7 @@ int64_t stop_wait_ms(struct stop const *s, uint64_t now)
     switch (s->phase) {
     case STOP_MAIN:
         return until(s->main_until < s->deadline ? s->main_until : s->deadline, now);
+    case STOP_SERVICES:
     case STOP_TERM:
         return until(s->deadline, now);
     case STOP_KILL:

@@ -95,11 +95,13 @@ int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service con
     if (snprintf(source, sizeof source, "%s/%s", srcdir, sv->name) >= (int) sizeof source)
         return (errno = ENAMETOOLONG, -1);
     snprintf(what, wl, "%s", live);
-    if (mkdir(live, 0755) < 0)
+    if (mkdir(live, 0755) < 0 || link_to(live, "source", source, what, wl) < 0)
         return -1;
-    if (link_to(live, "source", source, what, wl) < 0 || link_to(live, "run", exe, what, wl) < 0 ||
-        link_to(live, "finish", exe, what, wl) < 0 || put(live, "down", "", what, wl) < 0 ||
-        readiness(live, sv, what, wl) < 0 || timeouts(live, sv, what, wl) < 0)
+    if (sv->type == SVPARSE_ONESHOT)
+        return 0; /* vinit runs its up and down itself: no supervisor */
+    if (link_to(live, "run", exe, what, wl) < 0 || link_to(live, "finish", exe, what, wl) < 0 ||
+        put(live, "down", "", what, wl) < 0 || readiness(live, sv, what, wl) < 0 ||
+        timeouts(live, sv, what, wl) < 0)
         return -1;
     snprintf(what, wl, "%s/supervise", live);
     return mkdir(what, 0700);

@@ -10,6 +10,7 @@
  * run and finish -> exe (vinit itself), notification-fd, down-signal,
  * timeout-kill, timeout-finish, a down file (vinit decides when it starts)
  * and an empty supervise/ (so vinit can watch it before s6-supervise runs).
+ * A oneshot's live directory holds only the source link.
  * 0, or -1 with errno and *what naming the file. */
 int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service const *sv,
                 char const *exe, char *what, size_t whatlen);

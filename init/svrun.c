@@ -33,9 +33,13 @@ static char prog[SVPARSE_NAME_MAX + 16];
 int svrun_is_runner(char const *argv0)
 {
     /* s6-supervise execs ./run as { "run", servicedir } and ./finish as
-     * { "finish", exitcode, signal, servicedir }; vinit itself is never
-     * called by those names otherwise */
-    return !strcmp(argv0, "run") || !strcmp(argv0, "finish");
+     * { "finish", exitcode, signal, servicedir }; vinit runs a oneshot's
+     * programs as { "up" } and { "down" }. Nobody else calls vinit so. */
+    static char const *const roles[] = {"run", "finish", "up", "down"};
+    for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
+        if (!strcmp(argv0, roles[i]))
+            return 1;
+    return 0;
 }
 
 int svrun_finish_code(enum svparse_restart policy, int exitcode)
@@ -104,8 +108,11 @@ static void start_bridge(struct svsrc_service const *sv, char const *live)
     close(SVRUN_NOTIFICATION_FD); /* the daemon must not hold it: only the bridge */
 }
 
-static void run_role(struct svsrc_service const *sv, char const *live, char const *source)
+/* ./run of a longrun, or ./up or ./down of a oneshot (role names it). */
+static void run_role(struct svsrc_service const *sv, char const *live, char const *source,
+                     char const *role)
 {
+    char program[16];
     char const *what;
     char envdir[PATH_MAX];
     if (env_apply_policy(sv->env_policy) < 0)
@@ -120,14 +127,16 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
         apply_rlimit(&sv->rlimits[i]);
     if (sv->has_oom_score_adj)
         apply_oom(sv->oom_score_adj);
-    start_bridge(sv, live);
+    if (!strcmp(role, "run"))
+        start_bridge(sv, live);
     if (caps_apply(sv->user, sv->caps, sv->has_caps ? (int) sv->ncaps : -1, &what) < 0)
         strerr_diefusys(111, "set user and capabilities: unable to ", what);
     if (chdir(source) < 0)
         strerr_diefusys(111, "chdir to ", source);
-    char const *const argv[] = {"./run", NULL};
-    execv(argv[0], (char *const *) argv);
-    strerr_diefusys(126, "exec ", source, "/run");
+    snprintf(program, sizeof program, "./%s", role);
+    char const *const argv[] = {program, NULL};
+    execv(program, (char *const *) argv);
+    strerr_diefusys(126, "exec ", source, program + 1);
 }
 
 static int finish_role(struct svsrc_service const *sv, char const *source, int argc,
@@ -164,6 +173,6 @@ int svrun_main(int argc, char const *const *argv)
         strerr_dief(111, "the service directory has faults (above): not starting");
     if (!strcmp(argv[0], "finish"))
         return finish_role(&sv, source, argc, argv);
-    run_role(&sv, live, source);
+    run_role(&sv, live, source, argv[0]);
     return 111;
 }

@@ -57,12 +57,30 @@ static void test_envdir(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static void test_conditions_and_lists(void **state)
+{
+    char const *const env[] = {"SAMBA=1", "EMPTY=", "MODE=host", NULL};
+    assert_true(env_condition_holds("", env));
+    assert_true(env_condition_holds("SAMBA", env));
+    assert_false(env_condition_holds("EMPTY", env));
+    assert_false(env_condition_holds("SAMB", env));
+    assert_false(env_condition_holds("MISSING", env));
+    assert_true(env_condition_holds("MODE=host", env));
+    assert_false(env_condition_holds("MODE=hos", env));
+    assert_true(env_condition_holds("EMPTY=", env));
+    assert_true(env_list_has("sshd,libvirtd virtlogd", "libvirtd"));
+    assert_true(env_list_has(" sshd ", "sshd"));
+    assert_false(env_list_has("sshd,libvirtd", "libvirt"));
+    assert_false(env_list_has("", "sshd"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy_keeps),
         cmocka_unit_test(test_apply_list_and_clean),
         cmocka_unit_test(test_envdir),
+        cmocka_unit_test(test_conditions_and_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

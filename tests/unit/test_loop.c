@@ -58,11 +58,12 @@ static int run(struct settings *s, int sigfd)
 
 static void test_exit_code_rule(void **state)
 {
-    assert_int_equal(loop_exit_code(1, 1, 1, 0), 133);    /* reboot wins */
-    assert_int_equal(loop_exit_code(0, 1, 1, 2 << 8), 2); /* main's code */
-    assert_int_equal(loop_exit_code(0, 1, 1, 15), 143);
-    assert_int_equal(loop_exit_code(0, 0, 0, 0), 0); /* requested stop */
-    assert_int_equal(loop_exit_code(0, 1, 0, 0), 0); /* main never ran */
+    assert_int_equal(loop_exit_code(1, 1, 1, 0, -1), 133);   /* reboot wins */
+    assert_int_equal(loop_exit_code(0, 1, 1, 2 << 8, 5), 2); /* main's code */
+    assert_int_equal(loop_exit_code(0, 1, 1, 15, -1), 143);
+    assert_int_equal(loop_exit_code(0, 0, 0, 0, -1), 0); /* requested stop */
+    assert_int_equal(loop_exit_code(0, 1, 0, 0, -1), 0); /* main never ran */
+    assert_int_equal(loop_exit_code(0, 0, 0, 0, 3), 3);  /* essential failed */
 }
 
 static void test_fork_failure_backs_off_and_retries(void **state)

@@ -159,6 +159,33 @@ static void test_help_version_verbosity(void **state)
     assert_int_equal(s.verbosity, 3);
 }
 
+static void test_service_tree_settings(void **state)
+{
+    struct settings s;
+    struct settings_error err;
+    char const *const argv[] = {"vinit", NULL};
+    assert_int_equal(parse(&s, argv, 1, no_env, &err), 0);
+    assert_string_equal(s.services_dir, "/etc/vinit/services");
+    assert_false(s.services_dir_given);
+    assert_string_equal(s.rundir, "/run/vinit");
+    assert_null(s.only);
+    char const *const env[] = {"VINIT_SERVICES_DIR=/srv/sv", "VINIT_RUNDIR=/tmp/r",
+                               "VINIT_SERVICES=sshd,libvirtd", NULL};
+    assert_int_equal(parse(&s, argv, 1, env, &err), 0);
+    assert_string_equal(s.services_dir, "/srv/sv");
+    assert_true(s.services_dir_given);
+    assert_string_equal(s.rundir, "/tmp/r");
+    assert_string_equal(s.only, "sshd,libvirtd");
+    char const *const *opt = ARGV("-s", "/x/y");
+    assert_int_equal(parse(&s, opt, 3, no_env, &err), 0);
+    assert_string_equal(s.services_dir, "/x/y");
+    char const *const rel[] = {"VINIT_RUNDIR=run/vinit", NULL};
+    assert_int_equal(parse(&s, argv, 1, rel, &err), -1);
+    assert_string_equal(err.object, "VINIT_RUNDIR");
+    char const *const *relopt = ARGV("--services-dir=services");
+    assert_int_equal(parse(&s, relopt, 2, no_env, &err), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_culprit),
         cmocka_unit_test(test_duration_limits),
         cmocka_unit_test(test_help_version_verbosity),
+        cmocka_unit_test(test_service_tree_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

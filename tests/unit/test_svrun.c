@@ -13,6 +13,8 @@ static void test_runner_names(void **state)
 {
     assert_true(svrun_is_runner("run"));
     assert_true(svrun_is_runner("finish"));
+    assert_true(svrun_is_runner("up"));
+    assert_true(svrun_is_runner("down"));
     assert_false(svrun_is_runner("vinit"));
     assert_false(svrun_is_runner("/init"));
     assert_false(svrun_is_runner("./run"));

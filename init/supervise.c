@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: ISC */
+/* supervise: vinit plays s6-svscan's part. It starts one s6-supervise per
+ * longrun (the real one: s6-svc, s6-svstat and s6-svwait work on the live
+ * directories), holds each supervisor's output pipe (so no line is lost
+ * across restarts) and learns every state change from an inotify watch on
+ * supervise/, where s6-supervise renames a fresh status file into place:
+ * no polling, no helper process.
+ *
+ * Who decides what: s6-supervise runs and kills processes and tracks
+ * readiness; the service's own ./finish (vinit's runner) refuses restarts
+ * the policy forbids (exit 125); vinit orders starts and stops by
+ * dependency, applies the back-off beyond s6's one second, and reports.
+ *
+ * Runs inside PID 1's loop: every failure is reported and the service
+ * marked, never fatal. Tables are static, sized by SVSRC_MAX. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <s6/supervise.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
+
+#include "env.h"
+#include "log.h"
+#include "reap.h"
+#include "restart.h"
+#include "signals.h"
+#include "supervise.h"
+#include "svlive.h"
+
+struct svc {
+    enum supervise_state state;
+    pid_t child;        /* s6-supervise (longrun) or the running up/down (oneshot) */
+    int logfd;          /* read end of its output pipe, -1 when closed */
+    int wd;             /* inotify watch on supervise/, -1 when none */
+    pid_t pid;          /* the daemon's pid, from the status file */
+    struct log_buf log; /* partial line */
+    struct restart_state rs;
+    uint64_t since;          /* when the state was entered */
+    uint64_t deadline;       /* of the state (restart, timeout-up, timeout-down); 0: none */
+    int exitcode;            /* of its last death, 128+n for a signal */
+    unsigned char listening; /* its supervisor wrote a status: it takes commands */
+};
+
+static struct svsrc_tree tree;
+static struct svc svcs[SVSRC_MAX];
+static struct supervise_config cfg;
+static int inotify_fd = -1;
+static int essential_code = -1;
+static int stopping;
+static unsigned int pollmap[SVSRC_MAX + 1]; /* x index -> service, for log fds */
+
+static char const *const state_names[] = {
+    "off", "waiting", "starting", "ready", "backoff", "failed", "exited", "stopping", "stopped",
+};
+
+char const *supervise_state_name(enum supervise_state s)
+{
+    return state_names[s];
+}
+
+static char const *name_of(unsigned int i)
+{
+    return tree.sv[i].name;
+}
+
+static int live_of(unsigned int i, char *buf, size_t len)
+{
+    return svlive_path(buf, len, cfg.rundir, name_of(i));
+}
+
+static void enter(unsigned int i, enum supervise_state s, uint64_t now, uint64_t deadline)
+{
+    svcs[i].state = s;
+    svcs[i].since = now;
+    svcs[i].deadline = deadline;
+}
+
+static void info(unsigned int i, char const *a, char const *b)
+{
+    if (cfg.verbosity >= 2)
+        strerr_warni("service ", name_of(i), ": ", a, b);
+}
+
+/* s6-svc, without a process: one write to supervise/control. */
+static int control(unsigned int i, char const *cmd)
+{
+    char live[PATH_MAX];
+    if (live_of(i, live, sizeof live) < 0)
+        return -1;
+    int r = s6_svc_writectl(live, S6_SUPERVISE_CTLDIR, cmd, strlen(cmd));
+    if (r <= 0)
+        strerr_warnwu("send ", cmd, " to the supervisor of ", name_of(i),
+                      r < 0 ? ": system call failed" : ": supervisor not running");
+    return r > 0 ? 0 : -1;
+}
+
+static void report_faulty(char const *service, char const *path, char const *problem,
+                          char const *value, void *arg)
+{
+    (void) arg;
+    strerr_warnw(service ? "service " : "", service ? service : "", service ? ": " : "",
+                 path ? path : "", path ? ": " : "", problem, value ? ": " : "",
+                 value ? value : "");
+}
+
+/* Not wanted here: a fault, VINIT_SERVICES, or enabled-if. */
+static int wanted(struct svsrc_service const *sv)
+{
+    if (sv->disabled)
+        return 0;
+    if (cfg.only && !env_list_has(cfg.only, sv->name))
+        return 0;
+    return env_condition_holds(sv->enabled_if, cfg.envp);
+}
+
+int supervise_load(struct supervise_config const *c)
+{
+    char what[PATH_MAX];
+    int n = 0;
+    cfg = *c;
+    if (svsrc_read(&tree, c->srcdir, report_faulty, NULL) < 0)
+        return -1;
+    svsrc_resolve(&tree, c->srcdir, report_faulty, NULL);
+    for (unsigned int i = 0; i < tree.n; i++) {
+        struct svc *s = &svcs[i];
+        memset(s, 0, sizeof *s);
+        s->logfd = s->wd = -1;
+        s->log.name = tree.sv[i].name;
+        s->exitcode = -1;
+        if (!wanted(&tree.sv[i]))
+            continue;
+        if (svlive_make(c->rundir, c->srcdir, &tree.sv[i], c->exe, what, sizeof what) < 0) {
+            strerr_warnwusys("create ", what, ": service ", tree.sv[i].name, " disabled");
+            continue;
+        }
+        s->state = SUPERVISE_WAITING;
+        n++;
+    }
+    /* a service whose dependency is not wanted cannot start either */
+    for (unsigned int i = 0; i < tree.n; i++)
+        for (unsigned int d = 0; d < tree.graph.ndeps[i]; d++)
+            if (svcs[i].state == SUPERVISE_WAITING &&
+                svcs[tree.graph.deps[i][d]].state == SUPERVISE_OFF) {
+                strerr_warnw("service ", name_of(i), ": not started: it depends on ",
+                             name_of(tree.graph.deps[i][d]), ", which does not run here");
+                svcs[i].state = SUPERVISE_OFF;
+                n--;
+                i = (unsigned int) -1; /* dependents of this one too: scan again */
+                break;
+            }
+    return n;
+}
+
+/* Forks path (searched in $PATH when it has no slash) with argv, in dir,
+ * with stdout and stderr on a new pipe to us: the pipe is the log. */
+static pid_t spawn_logged(unsigned int i, char const *dir, char const *path,
+                          char const *const *argv)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (!pid) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null > 0)
+            dup2(null, 0);
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        signals_child_reset();
+        if (dir && chdir(dir) < 0)
+            _exit(111);
+        execvp(path, (char *const *) argv);
+        _exit(127);
+    }
+    close(p[1]);
+    if (svcs[i].logfd >= 0)
+        close(svcs[i].logfd);
+    svcs[i].logfd = p[0];
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    return pid;
+}
+
+static void start_supervisor(unsigned int i)
+{
+    char live[PATH_MAX], watch[PATH_MAX + 16];
+    if (live_of(i, live, sizeof live) < 0)
+        return;
+    snprintf(watch, sizeof watch, "%s/" S6_SUPERVISE_CTLDIR, live);
+    if (inotify_fd >= 0 && svcs[i].wd < 0)
+        svcs[i].wd = inotify_add_watch(inotify_fd, watch, IN_MOVED_TO | IN_CLOSE_WRITE);
+    char const *const argv[] = {"s6-supervise", live, NULL};
+    svcs[i].child = spawn_logged(i, NULL, argv[0], argv);
+    if (svcs[i].child < 0)
+        strerr_warnwusys("start s6-supervise for ", name_of(i));
+}
+
+static int is_oneshot(unsigned int i)
+{
+    return tree.sv[i].type == SVPARSE_ONESHOT;
+}
+
+/* A oneshot's up or down: vinit itself as the runner (argv[0] names the
+ * role), in the live directory, like s6-supervise runs ./run. */
+static void run_oneshot(unsigned int i, char const *role, uint64_t now, unsigned int timeout)
+{
+    char live[PATH_MAX];
+    char const *const argv[] = {role, NULL};
+    if (live_of(i, live, sizeof live) < 0)
+        return;
+    svcs[i].child = spawn_logged(i, live, cfg.exe, argv);
+    if (svcs[i].child < 0) {
+        strerr_warnwusys("run ", role, " of ", name_of(i));
+        enter(i, SUPERVISE_FAILED, now, 0);
+        return;
+    }
+    enter(i, *role == 'u' ? SUPERVISE_STARTING : SUPERVISE_STOPPING, now,
+          timeout ? now + timeout : 0);
+}
+
+/* A longrun's first start: its supervisor is already up (its first status
+ * write was seen), so the control fifo has a reader. */
+static void start_service(unsigned int i, uint64_t now)
+{
+    struct svsrc_service const *sv = &tree.sv[i];
+    if (is_oneshot(i)) {
+        info(i, "running up", "");
+        run_oneshot(i, "up", now, sv->timeout_up);
+        return;
+    }
+    enter(i, SUPERVISE_STARTING, now, sv->timeout_up ? now + sv->timeout_up : 0);
+    restart_on_start(&svcs[i].rs, now);
+    info(i, "starting", "");
+    /* "never" runs once: s6-supervise must not restart it on its own */
+    control(i, sv->restart == SVPARSE_RESTART_NEVER ? "o" : "u");
+}
+
+static int dep_done(unsigned int d)
+{
+    return svcs[d].state == SUPERVISE_READY;
+}
+
+static int dep_dead(unsigned int d)
+{
+    enum supervise_state s = svcs[d].state;
+    return s == SUPERVISE_FAILED || s == SUPERVISE_EXITED || s == SUPERVISE_OFF;
+}
+
+/* Starts each waiting service whose dependencies are all ready; gives up on
+ * those with a dependency down for good. */
+static void advance(uint64_t now)
+{
+    if (stopping)
+        return;
+    for (unsigned int i = 0; i < tree.n; i++) {
+        if (svcs[i].state != SUPERVISE_WAITING)
+            continue;
+        if (!is_oneshot(i) && !svcs[i].listening)
+            continue; /* its supervisor is not up yet */
+        int ready = 1, dead = -1;
+        for (unsigned int k = 0; k < tree.graph.ndeps[i]; k++) {
+            unsigned int d = tree.graph.deps[i][k];
+            ready &= dep_done(d);
+            if (dep_dead(d))
+                dead = (int) d;
+        }
+        if (dead >= 0) {
+            strerr_warnw("service ", name_of(i), ": not started: its dependency ",
+                         name_of((unsigned int) dead), " is ", state_names[svcs[dead].state]);
+            enter(i, SUPERVISE_FAILED, now, 0);
+            i = (unsigned int) -1; /* its own dependents may now give up too */
+            continue;
+        }
+        if (ready)
+            start_service(i, now);
+    }
+}
+
+void supervise_start(uint64_t now)
+{
+    inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd < 0)
+        strerr_warnwusys("watch the supervisors (inotify): services will not start");
+    for (unsigned int i = 0; i < tree.n; i++)
+        if (svcs[i].state == SUPERVISE_WAITING && !is_oneshot(i))
+            start_supervisor(i);
+    advance(now);
+}
+
+static void fail_for_good(unsigned int i, uint64_t now, int failed)
+{
+    enter(i, failed ? SUPERVISE_FAILED : SUPERVISE_EXITED, now, 0);
+    if (failed && tree.sv[i].essential && essential_code < 0) {
+        char code[INT_FMT];
+        code[int_fmt(code, svcs[i].exitcode)] = 0;
+        strerr_warnw("service ", name_of(i), ": essential, failed for good (code ", code,
+                     "): stopping the container");
+        essential_code = svcs[i].exitcode;
+    }
+    advance(now); /* its dependents give up */
+}
+
+static void stop_step(uint64_t now);
+
+static void on_death(unsigned int i, int wstat, uint64_t now)
+{
+    unsigned int delay = 0;
+    char code[INT_FMT], ms[UINT_FMT];
+    svcs[i].exitcode = reap_exit_code(wstat);
+    int failed = svcs[i].exitcode != 0;
+    if (svcs[i].state == SUPERVISE_STOPPING || stopping) {
+        enter(i, SUPERVISE_STOPPED, now, 0);
+        stop_step(now);
+        return;
+    }
+    code[int_fmt(code, svcs[i].exitcode)] = 0;
+    int was_loop = svcs[i].rs.crash_loop;
+    switch (restart_on_death(&svcs[i].rs, tree.sv[i].restart, tree.sv[i].essential, failed, now,
+                             &delay)) {
+    case RESTART_NO:
+        strerr_warnw("service ", name_of(i), ": exited with code ", code,
+                     ", not restarted (restart policy)");
+        fail_for_good(i, now, failed);
+        return;
+    case RESTART_GIVE_UP:
+        control(i, "d");
+        fail_for_good(i, now, 1);
+        return;
+    case RESTART_AFTER:
+        break;
+    }
+    ms[uint_fmt(ms, delay)] = 0;
+    if (svcs[i].rs.crash_loop && !was_loop)
+        strerr_warnw("service ", name_of(i),
+                     ": crash loop: it keeps dying at once; retrying every ", "30 s");
+    strerr_warnw("service ", name_of(i), ": exited with code ", code, ", restarting in ", ms,
+                 " ms");
+    if (delay <= RESTART_BACKOFF_MIN_MS) {
+        enter(i, SUPERVISE_STARTING, now, 0); /* s6-supervise restarts it after 1 s */
+        return;
+    }
+    /* longer than s6's own second: hold it down, bring it up at the end */
+    control(i, "O");
+    enter(i, SUPERVISE_BACKOFF, now, now + delay);
+}
+
+static void on_status(unsigned int i, uint64_t now)
+{
+    char live[PATH_MAX];
+    s6_svstatus_t st;
+    if (live_of(i, live, sizeof live) < 0 || !s6_svstatus_read(live, &st))
+        return;
+    svcs[i].listening = 1;
+    int up = st.pid > 0 && !st.flagfinishing;
+    if (up && st.pid != svcs[i].pid) {
+        svcs[i].pid = st.pid; /* a new run */
+        restart_on_start(&svcs[i].rs, now);
+    }
+    if (!up) {
+        if (svcs[i].pid > 0) {
+            svcs[i].pid = 0;
+            on_death(i, st.wstat, now);
+        } else if (svcs[i].state == SUPERVISE_WAITING)
+            advance(now); /* the supervisor's first status: it listens now */
+        return;
+    }
+    if (st.flagready && svcs[i].state == SUPERVISE_STARTING) {
+        enter(i, SUPERVISE_READY, now, 0);
+        info(i, "ready", "");
+        advance(now);
+    }
+}
+
+static void on_inotify(uint64_t now)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t len;
+    while ((len = read(inotify_fd, buf, sizeof buf)) > 0) {
+        for (char *p = buf; p < buf + len;) {
+            struct inotify_event const *e = (struct inotify_event const *) p;
+            p += sizeof *e + e->len;
+            if (e->len && strcmp(e->name, "status"))
+                continue;
+            for (unsigned int i = 0; i < tree.n; i++)
+                if (svcs[i].wd == e->wd)
+                    on_status(i, now);
+        }
+    }
+}
+
+unsigned int supervise_pollfds(iopause_fd *x, unsigned int max)
+{
+    unsigned int n = 0;
+    if (inotify_fd >= 0 && n < max) {
+        pollmap[n] = (unsigned int) -1;
+        x[n++] = (iopause_fd){.fd = inotify_fd, .events = IOPAUSE_READ};
+    }
+    for (unsigned int i = 0; i < tree.n && n < max; i++)
+        if (svcs[i].logfd >= 0) {
+            pollmap[n] = i;
+            x[n++] = (iopause_fd){.fd = svcs[i].logfd, .events = IOPAUSE_READ};
+        }
+    return n;
+}
+
+void supervise_io(iopause_fd const *x, unsigned int n, uint64_t now)
+{
+    for (unsigned int k = 0; k < n; k++) {
+        if (!(x[k].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)))
+            continue;
+        if (pollmap[k] == (unsigned int) -1) {
+            on_inotify(now);
+            continue;
+        }
+        unsigned int i = pollmap[k];
+        if (log_read(svcs[i].logfd, &svcs[i].log) <= 0) {
+            close(svcs[i].logfd); /* every writer is gone */
+            svcs[i].logfd = -1;
+        }
+    }
+}
+
+static void oneshot_ended(unsigned int i, int wstatus, uint64_t now)
+{
+    char code[INT_FMT];
+    svcs[i].exitcode = reap_exit_code(wstatus);
+    if (svcs[i].state == SUPERVISE_STOPPING) {
+        enter(i, SUPERVISE_STOPPED, now, 0);
+        stop_step(now);
+        return;
+    }
+    if (!svcs[i].exitcode) {
+        enter(i, SUPERVISE_READY, now, 0);
+        info(i, "up done", "");
+        advance(now);
+        return;
+    }
+    code[int_fmt(code, svcs[i].exitcode)] = 0;
+    strerr_warnw("service ", name_of(i), ": up exited with code ", code);
+    fail_for_good(i, now, 1);
+}
+
+void supervise_child(pid_t pid, int wstatus, uint64_t now)
+{
+    for (unsigned int i = 0; i < tree.n; i++) {
+        if (svcs[i].child != pid || pid <= 0)
+            continue;
+        svcs[i].child = 0;
+        if (is_oneshot(i)) {
+            oneshot_ended(i, wstatus, now);
+            return;
+        }
+        if (stopping)
+            return;
+        /* as s6-svscan does: a supervisor must always be there */
+        strerr_warnw("service ", name_of(i), ": its s6-supervise died: starting a new one");
+        start_supervisor(i);
+        return;
+    }
+}
+
+static void timed_out(unsigned int i, uint64_t now)
+{
+    struct svc *s = &svcs[i];
+    if (s->state == SUPERVISE_BACKOFF) {
+        enter(i, SUPERVISE_STARTING, now, tree.sv[i].timeout_up ? now + tree.sv[i].timeout_up : 0);
+        control(i, "u");
+        return;
+    }
+    if (s->state == SUPERVISE_STARTING) {
+        strerr_warnw("service ", name_of(i), ": not ready within timeout-up: stopping it");
+        s->exitcode = 124; /* as timeout(1) */
+        if (is_oneshot(i))
+            kill(s->child, SIGKILL);
+        else
+            control(i, "d");
+        fail_for_good(i, now, 1);
+        return;
+    }
+    if (s->state == SUPERVISE_STOPPING) {
+        strerr_warnw("service ", name_of(i), ": not down within timeout-down: SIGKILL");
+        s->deadline = 0;
+        if (is_oneshot(i))
+            kill(s->child, SIGKILL);
+        else
+            control(i, "k");
+    }
+}
+
+void supervise_tick(uint64_t now)
+{
+    for (unsigned int i = 0; i < tree.n; i++)
+        if (svcs[i].deadline && now >= svcs[i].deadline)
+            timed_out(i, now);
+}
+
+int64_t supervise_wait_ms(uint64_t now)
+{
+    int64_t wait = -1;
+    for (unsigned int i = 0; i < tree.n; i++) {
+        if (!svcs[i].deadline)
+            continue;
+        int64_t w = svcs[i].deadline > now ? (int64_t) (svcs[i].deadline - now) : 0;
+        if (wait < 0 || w < wait)
+            wait = w;
+    }
+    return wait;
+}
+
+static int active(enum supervise_state s)
+{
+    return s == SUPERVISE_STARTING || s == SUPERVISE_READY || s == SUPERVISE_STOPPING;
+}
+
+int supervise_settled(void)
+{
+    for (unsigned int i = 0; i < tree.n; i++)
+        if (svcs[i].state == SUPERVISE_WAITING || svcs[i].state == SUPERVISE_STARTING)
+            return 0;
+    return 1;
+}
+
+int supervise_essential_failed(int *code)
+{
+    if (essential_code < 0)
+        return 0;
+    *code = essential_code;
+    return 1;
+}
+
+/* Does a running service still need i? */
+static int needed(unsigned int i)
+{
+    for (unsigned int j = 0; j < tree.n; j++) {
+        if (!active(svcs[j].state))
+            continue;
+        for (unsigned int k = 0; k < tree.graph.ndeps[j]; k++)
+            if (tree.graph.deps[j][k] == i)
+                return 1;
+    }
+    return 0;
+}
+
+static void stop_one(unsigned int i, uint64_t now)
+{
+    struct svsrc_service const *sv = &tree.sv[i];
+    unsigned int t = sv->timeout_down;
+    if (is_oneshot(i)) {
+        if (svcs[i].state == SUPERVISE_READY && sv->has_down) {
+            info(i, "running down", "");
+            run_oneshot(i, "down", now, t);
+        } else if (svcs[i].state == SUPERVISE_STARTING) {
+            kill(svcs[i].child, SIGTERM); /* its up is still running */
+            enter(i, SUPERVISE_STOPPING, now, t ? now + t : 0);
+        } else
+            enter(i, SUPERVISE_STOPPED, now, 0);
+        return;
+    }
+    info(i, "stopping", "");
+    control(i, "d");
+    enter(i, SUPERVISE_STOPPING, now, t ? now + t : 0);
+    if (!svcs[i].pid)
+        enter(i, SUPERVISE_STOPPED, now, 0); /* nothing was running */
+}
+
+static void stop_step(uint64_t now)
+{
+    for (unsigned int k = tree.norder; k-- > 0;) {
+        unsigned int i = tree.order[k];
+        enum supervise_state s = svcs[i].state;
+        if (s == SUPERVISE_OFF || s == SUPERVISE_STOPPED || s == SUPERVISE_STOPPING)
+            continue;
+        if (!active(s)) {
+            enter(i, SUPERVISE_STOPPED, now, 0); /* waiting, backing off, failed, exited */
+            continue;
+        }
+        if (!needed(i))
+            stop_one(i, now);
+    }
+    if (!supervise_stopped())
+        return;
+    /* every service is down: let the supervisors go */
+    for (unsigned int i = 0; i < tree.n; i++)
+        if (!is_oneshot(i) && svcs[i].child > 0 && svcs[i].listening)
+            control(i, "x");
+}
+
+void supervise_stop(uint64_t now)
+{
+    if (stopping)
+        return;
+    stopping = 1;
+    stop_step(now);
+}
+
+int supervise_stopped(void)
+{
+    for (unsigned int i = 0; i < tree.n; i++)
+        if (active(svcs[i].state))
+            return 0;
+    return 1;
+}
+
+unsigned int supervise_count(void)
+{
+    return tree.n;
+}
+
+struct svsrc_service const *supervise_source(unsigned int i)
+{
+    return &tree.sv[i];
+}
+
+enum supervise_state supervise_state_of(unsigned int i)
+{
+    return svcs[i].state;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: ISC */
+/* supervise: the live service tree on s6. One s6-supervise per longrun,
+ * started by vinit (it plays s6-svscan's part), oneshots run by vinit
+ * itself; readiness and deaths come from the supervise/status file. */
+#ifndef VINIT_SUPERVISE_H
+#define VINIT_SUPERVISE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <skalibs/iopause.h>
+
+#include "svsrc.h"
+
+enum supervise_state {
+    SUPERVISE_OFF,      /* disabled by a fault, filtered out or enabled-if false */
+    SUPERVISE_WAITING,  /* for its dependencies */
+    SUPERVISE_STARTING, /* asked up, not ready yet */
+    SUPERVISE_READY,    /* up and ready (a oneshot: up succeeded) */
+    SUPERVISE_BACKOFF,  /* died; a restart is scheduled */
+    SUPERVISE_FAILED,   /* down for good */
+    SUPERVISE_EXITED,   /* ended cleanly and the policy keeps it down */
+    SUPERVISE_STOPPING,
+    SUPERVISE_STOPPED,
+};
+
+struct supervise_config {
+    char const *srcdir; /* the source tree */
+    char const *rundir; /* /run/vinit */
+    char const *exe;    /* vinit's own path, for the live run links */
+    char const *only;   /* VINIT_SERVICES: names to run, or NULL for all */
+    char const *const *envp;
+    unsigned int verbosity;
+};
+
+/* Reads, checks and compiles the tree. Returns how many services will run,
+ * or -1 with errno when the tree cannot be read at all. */
+int supervise_load(struct supervise_config const *c);
+
+/* Starts the supervisors and the services without dependencies. */
+void supervise_start(uint64_t now);
+
+/* The fds to watch, appended at x; returns how many. */
+unsigned int supervise_pollfds(iopause_fd *x, unsigned int max);
+/* After iopause: handle what those fds said. */
+void supervise_io(iopause_fd const *x, unsigned int n, uint64_t now);
+/* A child of vinit died: a supervisor or a oneshot's program. */
+void supervise_child(pid_t pid, int wstatus, uint64_t now);
+/* Timers: restarts, timeout-up, timeout-down. */
+void supervise_tick(uint64_t now);
+/* ms until supervise_tick has something to do; -1 for nothing. */
+int64_t supervise_wait_ms(uint64_t now);
+
+/* No service is waiting or starting any more. */
+int supervise_settled(void);
+/* An essential service failed for good: 1 and its exit code. */
+int supervise_essential_failed(int *code);
+
+/* Brings every service down in reverse dependency order. */
+void supervise_stop(uint64_t now);
+/* Every service is down. */
+int supervise_stopped(void);
+
+/* For status: the number of services and the state of each. */
+unsigned int supervise_count(void);
+struct svsrc_service const *supervise_source(unsigned int i);
+enum supervise_state supervise_state_of(unsigned int i);
+char const *supervise_state_name(enum supervise_state s);
+
+#endif
