@@ -356,6 +356,14 @@ static void on_death(unsigned int i, int wstat, uint64_t now)
     enter(i, SUPERVISE_BACKOFF, now, now + delay);
 }
 
+/* Without notify, notification-fd or ready-socket, s6 never marks a
+ * service ready: up is all it can say, and up is ready enough. */
+static int declares_readiness(unsigned int i)
+{
+    struct svsrc_service const *sv = &tree.sv[i];
+    return sv->notify || sv->notification_fd >= 0 || sv->ready_socket[0];
+}
+
 static void on_status(unsigned int i, uint64_t now)
 {
     char live[PATH_MAX];
@@ -376,7 +384,7 @@ static void on_status(unsigned int i, uint64_t now)
             advance(now); /* the supervisor's first status: it listens now */
         return;
     }
-    if (st.flagready && svcs[i].state == SUPERVISE_STARTING) {
+    if ((st.flagready || !declares_readiness(i)) && svcs[i].state == SUPERVISE_STARTING) {
         enter(i, SUPERVISE_READY, now, 0);
         info(i, "ready", "");
         advance(now);

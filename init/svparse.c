@@ -206,6 +206,14 @@ static struct {
     {"stack", RLIMIT_STACK},
 };
 
+char const *svparse_rlimit_name(int resource)
+{
+    for (size_t i = 0; i < sizeof rlimit_names / sizeof *rlimit_names; i++)
+        if (rlimit_names[i].resource == resource)
+            return rlimit_names[i].name;
+    return "unknown";
+}
+
 static int rlimit_value(char const *s, unsigned long long *v)
 {
     if (!strcmp(s, "unlimited") || !strcmp(s, "infinity")) {

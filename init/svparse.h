@@ -42,6 +42,9 @@ int svparse_socket_path(char const *text, char const **why);
 int svparse_abs_path(char const *text, char const **why);
 /* "nofile=1024:4096" or "core=unlimited" */
 int svparse_rlimit(char const *line, struct svparse_rlimit *r, char const **why);
+/* "nofile" for RLIMIT_NOFILE: for messages. */
+char const *svparse_rlimit_name(int resource);
+
 /* "CAP_NET_ADMIN" or "net_admin" -> the capability number */
 int svparse_capability(char const *word, int *cap, char const **why);
 

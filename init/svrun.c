@@ -71,7 +71,8 @@ static void apply_rlimit(struct svparse_rlimit const *l)
         return;
     /* the hard limit cannot be raised here (no CAP_SYS_RESOURCE): keep
      * what we have, say so, and run anyway */
-    strerr_warnwusys("raise a resource limit (rlimits file); keeping the current one");
+    strerr_warnwusys("raise the ", svparse_rlimit_name(l->resource),
+                     " limit (rlimits file): keeping the hard limit the container has");
     getrlimit(l->resource, &r);
     if (l->soft < r.rlim_max)
         r.rlim_cur = l->soft;
@@ -129,10 +130,11 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
         apply_oom(sv->oom_score_adj);
     if (!strcmp(role, "run"))
         start_bridge(sv, live);
-    if (caps_apply(sv->user, sv->caps, sv->has_caps ? (int) sv->ncaps : -1, &what) < 0)
-        strerr_diefusys(111, "set user and capabilities: unable to ", what);
+    /* before the user change: the user need not be able to reach it */
     if (chdir(source) < 0)
         strerr_diefusys(111, "chdir to ", source);
+    if (caps_apply(sv->user, sv->caps, sv->has_caps ? (int) sv->ncaps : -1, &what) < 0)
+        strerr_diefusys(111, "set user and capabilities: unable to ", what);
     snprintf(program, sizeof program, "./%s", role);
     char const *const argv[] = {program, NULL};
     execv(program, (char *const *) argv);
