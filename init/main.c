@@ -9,6 +9,7 @@
 #include <string.h>
 #include <limits.h>
 #include <sys/prctl.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +156,13 @@ int main(int argc, char const *const *argv)
             syncfs(fd);
             close(fd);
         }
+        /* A reboot, said the way systemd-nspawn understands: reboot() from
+         * a pid namespace's init ends it with SIGHUP, which nspawn reports
+         * as 133 so that its unit starts it again (a plain exit 133 is
+         * only "failed" to nspawn). Other managers see a SIGHUP death as
+         * 129, so for them the exit code 133 says it. */
+        if (l.reboot && l.under_nspawn)
+            reboot(RB_AUTOBOOT);
     }
     return code;
 }
