@@ -15,6 +15,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
+#include "ctl.h"
 #include "killall.h"
 #include "loop.h"
 #include "signals.h"
@@ -206,6 +207,20 @@ static void on_signal_fd(struct loop *l)
         back_off("read signals");
 }
 
+static void on_control(struct loop *l)
+{
+    switch (ctl_serve(l->ctlfd, now_ms(l), l->services)) {
+    case CTL_SHUTDOWN:
+        begin_stop(l, 0, 0, "vinit shutdown");
+        break;
+    case CTL_REBOOT:
+        begin_stop(l, 0, 1, "vinit shutdown --reboot");
+        break;
+    case CTL_NONE:
+        break;
+    }
+}
+
 /* The soonest of the stop plan, the spawn retry and the services' timers. */
 static int64_t next_wait(struct loop const *l, uint64_t now)
 {
@@ -222,18 +237,20 @@ static int64_t next_wait(struct loop const *l, uint64_t now)
 
 static void pause_until_event(struct loop *l)
 {
-    static iopause_fd x[1 + 1 + SVSRC_MAX];
+    static iopause_fd x[2 + 1 + SVSRC_MAX];
     uint64_t now = now_ms(l);
     int64_t wait = next_wait(l, now);
     tain deadline = tain_infinite;
     x[0] = (iopause_fd){.fd = l->sigfd, .events = IOPAUSE_READ};
-    unsigned int n = l->services ? supervise_pollfds(x + 1, sizeof x / sizeof *x - 1) : 0;
+    /* a negative fd is ignored by poll: no control socket, no event */
+    x[1] = (iopause_fd){.fd = l->ctlfd, .events = IOPAUSE_READ};
+    unsigned int n = l->services ? supervise_pollfds(x + 2, sizeof x / sizeof *x - 2) : 0;
     if (wait >= 0) {
         tain d;
         tain_from_millisecs(&d, (int) wait);
         tain_add_g(&deadline, &d);
     }
-    int r = iopause_g(x, 1 + n, &deadline);
+    int r = iopause_g(x, 2 + n, &deadline);
     if (r < 0) {
         if (errno != EINTR)
             back_off("iopause");
@@ -241,8 +258,10 @@ static void pause_until_event(struct loop *l)
     }
     if (r > 0 && x[0].revents & IOPAUSE_READ)
         on_signal_fd(l);
+    if (r > 0 && l->ctlfd >= 0 && x[1].revents & IOPAUSE_READ)
+        on_control(l);
     if (r > 0 && n)
-        supervise_io(x + 1, n, now_ms(l));
+        supervise_io(x + 2, n, now_ms(l));
 }
 
 /* The start stage ends: the main command runs, or READY=1 goes out. */

@@ -19,6 +19,7 @@ struct loop {
     int under_nspawn;
     int take_tty;
     int sigfd;
+    int ctlfd; /* the control socket, or -1 */
     struct notify_target manager;
     /* state */
     struct reap_watch main; /* main.pid is 0 until the command runs */

@@ -16,6 +16,7 @@
 #include <skalibs/strerr.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "loop.h"
 #include "notify.h"
 #include "settings.h"
@@ -120,6 +121,19 @@ static void load_services(struct loop *l, struct settings const *s)
     l->services = 1;
 }
 
+/* The control socket, where the runtime directory is ours: with a service
+ * tree, or when it exists already (a tmpfs /run/vinit in the image). */
+static void open_control(struct loop *l, struct settings const *s)
+{
+    l->ctlfd = -1;
+    if (!l->services && access(s->rundir, W_OK) < 0)
+        return;
+    l->ctlfd = ctl_listen(s->rundir);
+    if (l->ctlfd < 0)
+        strerr_warnwusys("create the control socket in ", s->rundir,
+                         ": vinit status and friends will not work");
+}
+
 int main(int argc, char const *const *argv)
 {
     struct settings settings;
@@ -129,6 +143,12 @@ int main(int argc, char const *const *argv)
     /* s6-supervise runs a live service's ./run and ./finish: both are us */
     if (argc > 0 && svrun_is_runner(argv[0]))
         return svrun_main(argc, argv);
+    /* vinit status, vinit stop sshd...: the CLI, unless we are PID 1 (then
+     * a main command of that name is meant: CMD ["status"]) */
+    if (argc > 1 && ctl_is_verb(argv[1]) && getpid() != 1) {
+        char const *rundir = getenv("VINIT_RUNDIR");
+        return ctl_client(argc, argv, rundir && *rundir ? rundir : VINIT_RUNDIR);
+    }
     parse(&settings, argc, argv);
     l.pid1 = getpid() == 1;
     /* Not PID 1 (docker run --init=false under another init, a shell, a
@@ -144,6 +164,7 @@ int main(int argc, char const *const *argv)
         strerr_diefusys(111, "trap signals");
     l.take_tty = settings.command && spawn_should_take_tty();
     load_services(&l, &settings);
+    open_control(&l, &settings);
 
     /* From here on PID 1 must not die: the loop warns and retries. */
     int code = loop_run(&l);

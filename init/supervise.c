@@ -43,10 +43,11 @@ struct svc {
     pid_t pid;          /* the daemon's pid, from the status file */
     struct log_buf log; /* partial line */
     struct restart_state rs;
-    uint64_t since;          /* when the state was entered */
-    uint64_t deadline;       /* of the state (restart, timeout-up, timeout-down); 0: none */
-    int exitcode;            /* of its last death, 128+n for a signal */
-    unsigned char listening; /* its supervisor wrote a status: it takes commands */
+    uint64_t since;           /* when the state was entered */
+    uint64_t deadline;        /* of the state (restart, timeout-up, timeout-down); 0: none */
+    int exitcode;             /* of its last death, 128+n for a signal */
+    unsigned char listening;  /* its supervisor wrote a status: it takes commands */
+    unsigned char restarting; /* vinit restart: its next death is no failure */
 };
 
 static struct svsrc_tree tree;
@@ -322,8 +323,14 @@ static void on_death(unsigned int i, int wstat, uint64_t now)
     int failed = svcs[i].exitcode != 0;
     if (svcs[i].state == SUPERVISE_STOPPING || stopping) {
         enter(i, SUPERVISE_STOPPED, now, 0);
-        stop_step(now);
+        if (stopping)
+            stop_step(now);
         return;
+    }
+    if (svcs[i].restarting) {
+        svcs[i].restarting = 0;
+        enter(i, SUPERVISE_STARTING, now, tree.sv[i].timeout_up ? now + tree.sv[i].timeout_up : 0);
+        return; /* asked for: s6-supervise brings it back at once */
     }
     code[int_fmt(code, svcs[i].exitcode)] = 0;
     int was_loop = svcs[i].rs.crash_loop;
@@ -626,12 +633,85 @@ unsigned int supervise_count(void)
     return tree.n;
 }
 
-struct svsrc_service const *supervise_source(unsigned int i)
+void supervise_info(unsigned int i, struct supervise_info *out)
 {
-    return &tree.sv[i];
+    struct svc const *s = &svcs[i];
+    out->name = tree.sv[i].name;
+    out->state = s->state;
+    out->pid = s->pid;
+    out->since = s->since;
+    out->ready = s->state == SUPERVISE_READY;
+    out->restarts = s->rs.restarts;
+    out->crash_loop = s->rs.crash_loop;
+    out->last_exit = s->exitcode;
+    out->wanted = s->state != SUPERVISE_OFF;
 }
 
-enum supervise_state supervise_state_of(unsigned int i)
+int supervise_healthy(void)
 {
-    return svcs[i].state;
+    for (unsigned int i = 0; i < tree.n; i++)
+        if (svcs[i].state != SUPERVISE_OFF && svcs[i].state != SUPERVISE_READY)
+            return 0;
+    return 1;
+}
+
+/* s6-svc's letters for the signals it can send by name */
+static char const *signal_command(int sig)
+{
+    switch (sig) {
+    case SIGHUP:
+        return "h";
+    case SIGALRM:
+        return "a";
+    case SIGINT:
+        return "i";
+    case SIGQUIT:
+        return "q";
+    case SIGUSR1:
+        return "1";
+    case SIGUSR2:
+        return "2";
+    case SIGTERM:
+        return "t";
+    case SIGKILL:
+        return "k";
+    default:
+        return NULL;
+    }
+}
+
+int supervise_command(char const *name, char const *op, uint64_t now)
+{
+    int i = svsrc_find(&tree, name);
+    if (i < 0 || svcs[i].state == SUPERVISE_OFF || stopping)
+        return (errno = ENOENT, -1);
+    if (is_oneshot((unsigned int) i) && strcmp(op, "start"))
+        return (errno = EINVAL, -1);
+    if (!strcmp(op, "stop")) {
+        unsigned int t = tree.sv[i].timeout_down;
+        enter((unsigned int) i, svcs[i].pid ? SUPERVISE_STOPPING : SUPERVISE_STOPPED, now,
+              svcs[i].pid && t ? now + t : 0);
+        return control((unsigned int) i, "d");
+    }
+    if (!strcmp(op, "start") || !strcmp(op, "restart")) {
+        if (svcs[i].state == SUPERVISE_READY && !strcmp(op, "start"))
+            return 0;
+        svcs[i].rs.failures = 0;
+        if (is_oneshot((unsigned int) i)) {
+            run_oneshot((unsigned int) i, "up", now, tree.sv[i].timeout_up);
+            return 0;
+        }
+        enter((unsigned int) i, SUPERVISE_STARTING, now,
+              tree.sv[i].timeout_up ? now + tree.sv[i].timeout_up : 0);
+        svcs[i].restarting = svcs[i].pid > 0;
+        return control((unsigned int) i, svcs[i].pid ? "r" : "u");
+    }
+    if (!strcmp(op, "reload")) {
+        int sig = tree.sv[i].reload_signal ? tree.sv[i].reload_signal : SIGHUP;
+        char const *cmd = signal_command(sig);
+        if (cmd)
+            return control((unsigned int) i, cmd);
+        return svcs[i].pid > 0 ? kill(svcs[i].pid, sig) : (errno = ESRCH, -1);
+    }
+    return (errno = EINVAL, -1);
 }

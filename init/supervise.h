@@ -62,9 +62,25 @@ void supervise_stop(uint64_t now);
 int supervise_stopped(void);
 
 /* For status: the number of services and the state of each. */
+struct supervise_info {
+    char const *name;
+    enum supervise_state state;
+    pid_t pid;      /* the daemon's, in vinit's pid namespace; 0 when down */
+    uint64_t since; /* ms (vinit's clock) when the state was entered */
+    int ready;
+    unsigned int restarts;
+    int crash_loop;
+    int last_exit; /* -1 when it never exited */
+    int wanted;    /* not off */
+};
 unsigned int supervise_count(void);
-struct svsrc_service const *supervise_source(unsigned int i);
-enum supervise_state supervise_state_of(unsigned int i);
+void supervise_info(unsigned int i, struct supervise_info *out);
 char const *supervise_state_name(enum supervise_state s);
+/* Every wanted service is ready (a oneshot: its up succeeded). */
+int supervise_healthy(void);
+
+/* vinit start|stop|restart|reload NAME. 0, or -1 with errno (ENOENT: no
+ * such service running here; EINVAL: not for this kind of service). */
+int supervise_command(char const *name, char const *op, uint64_t now);
 
 #endif
