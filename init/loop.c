@@ -183,7 +183,11 @@ static void on_signal(struct loop *l, int signo)
         begin_stop(l, signo, 1, NULL);
         break;
     case SIGNALS_FORWARD:
-        forward(l, signo);
+        /* with a service tree, SIGHUP is for vinit: reload it */
+        if (signo == SIGHUP && l->services)
+            supervise_reload(now_ms(l));
+        else
+            forward(l, signo);
         break;
     case SIGNALS_IGNORE:
         break;

@@ -48,6 +48,7 @@ struct svc {
     int exitcode;             /* of its last death, 128+n for a signal */
     unsigned char listening;  /* its supervisor wrote a status: it takes commands */
     unsigned char restarting; /* vinit restart: its next death is no failure */
+    pid_t replaces;           /* reload: the old supervisor to wait for, or 0 */
 };
 
 static struct svsrc_tree tree;
@@ -467,8 +468,11 @@ static void oneshot_ended(unsigned int i, int wstatus, uint64_t now)
     fail_for_good(i, now, 1);
 }
 
+static void replaced(pid_t pid, uint64_t now);
+
 void supervise_child(pid_t pid, int wstatus, uint64_t now)
 {
+    replaced(pid, now);
     for (unsigned int i = 0; i < tree.n; i++) {
         if (svcs[i].child != pid || pid <= 0)
             continue;
@@ -714,4 +718,102 @@ int supervise_command(char const *name, char const *op, uint64_t now)
         return svcs[i].pid > 0 ? kill(svcs[i].pid, sig) : (errno = ESRCH, -1);
     }
     return (errno = EINVAL, -1);
+}
+
+static struct svsrc_tree next_tree;
+static struct svc next_svcs[SVSRC_MAX];
+
+/* The old supervisor of a changed service has exited: its live directory is
+ * free to be made again, and the new one can start. */
+static void replaced(pid_t pid, uint64_t now)
+{
+    char what[PATH_MAX];
+    for (unsigned int i = 0; i < tree.n; i++) {
+        if (!svcs[i].replaces || svcs[i].replaces != pid)
+            continue;
+        svcs[i].replaces = 0;
+        if (svlive_make(cfg.rundir, cfg.srcdir, &tree.sv[i], cfg.exe, what, sizeof what) < 0) {
+            strerr_warnwusys("create ", what, ": service ", name_of(i), " disabled");
+            enter(i, SUPERVISE_OFF, now, 0);
+            continue;
+        }
+        start_supervisor(i);
+    }
+}
+
+/* A service leaving the tree (removed, or changed and to be replaced): down
+ * it goes, and its supervisor exits with it. */
+static void retire(unsigned int i, char const *why)
+{
+    strerr_warni("service ", name_of(i), ": ", why);
+    if (!is_oneshot(i) && svcs[i].child > 0 && svcs[i].listening)
+        control(i, "dx");
+    if (svcs[i].wd >= 0)
+        inotify_rm_watch(inotify_fd, svcs[i].wd);
+    if (svcs[i].logfd >= 0)
+        close(svcs[i].logfd);
+}
+
+static int unchanged(struct svsrc_service const *a, struct svsrc_service const *b)
+{
+    return a->signature == b->signature && a->type == b->type && a->ndeps == b->ndeps;
+}
+
+/* Builds next_svcs[j] for next_tree.sv[j]; marks kept[] the old entries
+ * that carry over as they are. */
+static void carry_over(unsigned int j, unsigned char *kept, uint64_t now)
+{
+    char what[PATH_MAX];
+    struct svsrc_service const *sv = &next_tree.sv[j];
+    struct svc *n = &next_svcs[j];
+    int i = svsrc_find(&tree, sv->name);
+    int running = i >= 0 && svcs[i].state != SUPERVISE_OFF;
+    memset(n, 0, sizeof *n);
+    n->logfd = n->wd = -1;
+    n->exitcode = -1;
+    if (!wanted(sv))
+        return; /* SUPERVISE_OFF */
+    if (running && unchanged(&tree.sv[i], sv)) {
+        *n = svcs[i];
+        kept[i] = 1;
+        return;
+    }
+    if (running && tree.sv[i].type == SVPARSE_LONGRUN && svcs[i].child > 0)
+        n->replaces = svcs[i].child; /* remade once the old supervisor is gone */
+    else if (svlive_make(cfg.rundir, cfg.srcdir, sv, cfg.exe, what, sizeof what) < 0) {
+        strerr_warnwusys("create ", what, ": service ", sv->name, " disabled");
+        return;
+    }
+    n->state = SUPERVISE_WAITING;
+    n->since = now;
+    if (!running)
+        strerr_warni("service ", sv->name, ": added");
+}
+
+int supervise_reload(uint64_t now)
+{
+    unsigned char kept[SVSRC_MAX] = {0};
+    if (stopping)
+        return 0;
+    if (svsrc_read(&next_tree, cfg.srcdir, report_faulty, NULL) < 0) {
+        strerr_warnwusys("read the service tree ", cfg.srcdir, " again: keeping the running one");
+        return -1;
+    }
+    svsrc_resolve(&next_tree, cfg.srcdir, report_faulty, NULL);
+    for (unsigned int j = 0; j < next_tree.n; j++)
+        carry_over(j, kept, now);
+    for (unsigned int i = 0; i < tree.n; i++)
+        if (svcs[i].state != SUPERVISE_OFF && !kept[i])
+            retire(i, svsrc_find(&next_tree, name_of(i)) >= 0 ? "changed: restarting"
+                                                              : "removed: stopping");
+    memcpy(&tree, &next_tree, sizeof tree);
+    memcpy(svcs, next_svcs, sizeof svcs[0] * tree.n);
+    for (unsigned int i = 0; i < tree.n; i++) {
+        svcs[i].log.name = tree.sv[i].name; /* it pointed into the old table */
+        if (svcs[i].state == SUPERVISE_WAITING && !is_oneshot(i) && !svcs[i].replaces &&
+            svcs[i].child <= 0)
+            start_supervisor(i);
+    }
+    advance(now);
+    return 0;
 }

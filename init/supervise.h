@@ -56,6 +56,11 @@ int supervise_settled(void);
 /* An essential service failed for good: 1 and its exit code. */
 int supervise_essential_failed(int *code);
 
+/* SIGHUP: reads the tree again. Added services start, removed ones stop,
+ * changed ones (any file of their directory) restart, the rest are left
+ * alone. A tree that cannot be read leaves everything as it was: -1. */
+int supervise_reload(uint64_t now);
+
 /* Brings every service down in reverse dependency order. */
 void supervise_stop(uint64_t now);
 /* Every service is down. */

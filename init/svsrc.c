@@ -375,6 +375,50 @@ static void read_dirs(struct ctx *c, char const *svdir)
         fault(c, "both log/ and log-file: choose one", NULL);
 }
 
+/* FNV-1a over each entry's name, size and modification time, for the
+ * directory and its env/: cheap, and any edit, addition or removal shows. */
+static uint64_t fnv(uint64_t h, void const *data, size_t len)
+{
+    unsigned char const *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t sign_dir(uint64_t h, char const *dir)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    DIR *d = opendir(dir);
+    if (!d)
+        return h;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "supervise") || !strcmp(e->d_name, "event"))
+            continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int) sizeof path ||
+            stat(path, &st) < 0)
+            continue;
+        /* readdir's order is the directory's own: xor keeps it out */
+        uint64_t eh = fnv(14695981039346656037ULL, e->d_name, strlen(e->d_name));
+        eh = fnv(eh, &st.st_size, sizeof st.st_size);
+        eh = fnv(eh, &st.st_mtim, sizeof st.st_mtim);
+        eh = fnv(eh, &st.st_mode, sizeof st.st_mode);
+        h ^= eh;
+    }
+    closedir(d);
+    return h;
+}
+
+static uint64_t signature(char const *svdir)
+{
+    char env[PATH_MAX];
+    uint64_t h = sign_dir(0, svdir);
+    if (snprintf(env, sizeof env, "%s/env", svdir) < (int) sizeof env)
+        h = fnv(h, "env", 3) ^ sign_dir(0x9e3779b97f4a7c15ULL, env);
+    return h;
+}
+
 static void read_service(struct svsrc_service *sv, char const *svdir, svsrc_report_fn *report,
                          void *arg)
 {
@@ -383,6 +427,7 @@ static void read_service(struct svsrc_service *sv, char const *svdir, svsrc_repo
     read_dependencies_d(&c, svdir);
     read_programs(&c, svdir);
     read_dirs(&c, svdir);
+    sv->signature = signature(svdir);
     if (sv->notify + (sv->notification_fd >= 0) + !!sv->ready_socket[0] > 1) {
         strcpy(c.path, svdir);
         fault(&c, "more than one readiness method (notify, notification-fd, ready-socket)", NULL);

@@ -5,6 +5,8 @@
 #ifndef VINIT_SVSRC_H
 #define VINIT_SVSRC_H
 
+#include <stdint.h>
+
 #include "graph.h"
 #include "svparse.h"
 
@@ -37,6 +39,8 @@ struct svsrc_service {
     char env_policy[SVSRC_TEXT_MAX]; /* "inherit", "clean", or names */
     char clean[SVSRC_TEXT_MAX];      /* globs, one per line */
     char instances[64];              /* an env variable name */
+    uint64_t signature;              /* of the directory's files (names, sizes, times): a reload
+                                      * restarts the service when it changes */
     /* after svsrc_resolve */
     unsigned char faulty;   /* its own directory is wrong */
     unsigned char disabled; /* faulty, or depends on a disabled service */
