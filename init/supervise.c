@@ -118,8 +118,8 @@ static int wanted(struct svsrc_service const *sv)
 {
     if (sv->disabled)
         return 0;
-    if (cfg.only && !env_list_has(cfg.only, sv->name))
-        return 0;
+    if (cfg.only && !env_list_has(cfg.only, sv->name) && !env_list_has(cfg.only, sv->dir))
+        return 0; /* an instance is wanted with its template */
     return env_condition_holds(sv->enabled_if, cfg.envp);
 }
 
@@ -130,6 +130,7 @@ int supervise_load(struct supervise_config const *c)
     cfg = *c;
     if (svsrc_read(&tree, c->srcdir, report_faulty, NULL) < 0)
         return -1;
+    svsrc_expand(&tree, c->envp, report_faulty, NULL);
     svsrc_resolve(&tree, c->srcdir, report_faulty, NULL);
     for (unsigned int i = 0; i < tree.n; i++) {
         struct svc *s = &svcs[i];
@@ -799,6 +800,7 @@ int supervise_reload(uint64_t now)
         strerr_warnwusys("read the service tree ", cfg.srcdir, " again: keeping the running one");
         return -1;
     }
+    svsrc_expand(&next_tree, cfg.envp, report_faulty, NULL);
     svsrc_resolve(&next_tree, cfg.srcdir, report_faulty, NULL);
     for (unsigned int j = 0; j < next_tree.n; j++)
         carry_over(j, kept, now);

@@ -92,7 +92,7 @@ int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service con
     snprintf(what, wl, "%s/services/%s", rundir, sv->name);
     if (svlive_remove(rundir, sv->name) < 0 || svlive_path(live, sizeof live, rundir, sv->name) < 0)
         return -1;
-    if (snprintf(source, sizeof source, "%s/%s", srcdir, sv->name) >= (int) sizeof source)
+    if (snprintf(source, sizeof source, "%s/%s", srcdir, sv->dir) >= (int) sizeof source)
         return (errno = ENAMETOOLONG, -1);
     snprintf(what, wl, "%s", live);
     if (mkdir(live, 0755) < 0 || link_to(live, "source", source, what, wl) < 0)

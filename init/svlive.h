@@ -6,7 +6,8 @@
 
 #include "svsrc.h"
 
-/* Makes rundir/services/NAME afresh for a longrun: source -> srcdir/NAME,
+/* Makes rundir/services/NAME afresh for a longrun: source -> srcdir/DIR (the
+ * template's directory for an instance),
  * run and finish -> exe (vinit itself), notification-fd, down-signal,
  * timeout-kill, timeout-finish, a down file (vinit decides when it starts)
  * and an empty supervise/ (so vinit can watch it before s6-supervise runs).

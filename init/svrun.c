@@ -110,12 +110,40 @@ static void start_bridge(struct svsrc_service const *sv, char const *live)
 }
 
 /* ./run of a longrun, or ./up or ./down of a oneshot (role names it). */
+/* An instance (NAME@ITEM) learns its item from the container's variable,
+ * before the env policy could hide it: INSTANCE=ITEM, INSTANCE_VALUE= what
+ * follows the item's first ':' (virtiofsd@docs from "docs:/srv/docs" gets
+ * INSTANCE=docs, INSTANCE_VALUE=/srv/docs). */
+static void set_instance(struct svsrc_service const *sv, char const *name)
+{
+    char const *at = strchr(name, '@');
+    char const *list = sv->instances[0] ? getenv(sv->instances) : NULL;
+    if (!at || !list)
+        return;
+    for (char const *p = list; *p;) {
+        p += strspn(p, ", \t\n");
+        size_t len = strcspn(p, ", \t\n");
+        size_t nlen = svsrc_item_name_len(p, len);
+        if (len && nlen == strlen(at + 1) && !strncmp(p, at + 1, nlen)) {
+            char value[PATH_MAX];
+            size_t vlen = nlen < len ? len - nlen - 1 : 0;
+            snprintf(value, sizeof value, "%.*s", (int) vlen, p + nlen + (nlen < len));
+            setenv("INSTANCE", at + 1, 1);
+            setenv("INSTANCE_VALUE", value, 1);
+            return;
+        }
+        p += len;
+    }
+    strerr_dief(111, "instance ", at + 1, " is not in $", sv->instances, " any more");
+}
+
 static void run_role(struct svsrc_service const *sv, char const *live, char const *source,
                      char const *role)
 {
     char program[16];
     char const *what;
     char envdir[PATH_MAX];
+    set_instance(sv, strrchr(live, '/') ? strrchr(live, '/') + 1 : live);
     if (env_apply_policy(sv->env_policy) < 0)
         strerr_diefusys(111, "apply env-policy");
     if (snprintf(envdir, sizeof envdir, "%s/env", source) >= (int) sizeof envdir)

@@ -438,6 +438,7 @@ static void init_service(struct svsrc_service *sv, char const *name)
 {
     memset(sv, 0, sizeof *sv);
     strcpy(sv->name, name);
+    strcpy(sv->dir, name);
     sv->notification_fd = -1;
     sv->level = -1;
 }
@@ -561,12 +562,12 @@ void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *repor
     int level[SVSRC_MAX];
     build_graph(t, dir, report, arg);
     for (unsigned int i = 0; i < t->n; i++)
-        disabled[i] = t->sv[i].faulty;
+        disabled[i] = t->sv[i].faulty || t->sv[i].is_template;
     break_cycles(t, disabled, dir, report, arg);
     graph_propagate(&t->graph, disabled, why);
     for (unsigned int i = 0; i < t->n; i++) {
         t->sv[i].disabled = disabled[i];
-        if (disabled[i] && !t->sv[i].faulty)
+        if (disabled[i] && !t->sv[i].faulty && !t->sv[i].is_template)
             report(t->sv[i].name, NULL, "disabled: it depends on a disabled service",
                    t->sv[why[i]].name, arg);
     }
@@ -574,4 +575,87 @@ void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *repor
     for (unsigned int i = 0; i < t->n; i++)
         t->sv[i].level = level[i];
     t->norder = graph_order(&t->graph, level, t->order);
+}
+
+size_t svsrc_item_name_len(char const *item, size_t len)
+{
+    char const *colon = memchr(item, ':', len);
+    return colon ? (size_t) (colon - item) : len;
+}
+
+/* Adds template@item for each item of the template's variable. */
+static void instantiate(struct svsrc_tree *t, unsigned int tpl, char const *list,
+                        svsrc_report_fn *report, void *arg)
+{
+    char name[SVPARSE_NAME_MAX * 2 + 2];
+    char const *why;
+    for (char const *p = list; *p;) {
+        p += strspn(p, ", \t\n");
+        size_t len = strcspn(p, ", \t\n");
+        if (!len)
+            break;
+        size_t nlen = svsrc_item_name_len(p, len);
+        snprintf(name, sizeof name, "%s@%.*s", t->sv[tpl].name, (int) nlen, p);
+        p += len;
+        if (svparse_name(name, &why) < 0) {
+            report(t->sv[tpl].name, NULL, "bad instance name", name, arg);
+            continue;
+        }
+        if (svsrc_find(t, name) >= 0)
+            continue; /* named twice */
+        if (t->n >= SVSRC_MAX) {
+            report(t->sv[tpl].name, NULL, "more than 256 services: instance ignored", name, arg);
+            return;
+        }
+        t->sv[t->n] = t->sv[tpl];
+        strcpy(t->sv[t->n].name, name);
+        t->sv[t->n].is_template = 0;
+        t->n++;
+    }
+}
+
+/* A dependency on a template becomes one on each of its instances. */
+static void expand_deps(struct svsrc_tree *t, struct svsrc_service *sv, char const *tpl,
+                        svsrc_report_fn *report, void *arg)
+{
+    size_t tlen = strlen(tpl);
+    for (unsigned int d = 0; d < sv->ndeps; d++) {
+        if (strcmp(sv->deps[d], tpl))
+            continue;
+        sv->deps[d][0] = 0; /* dropped below */
+        for (unsigned int k = 0; k < t->n; k++) {
+            if (strncmp(t->sv[k].name, tpl, tlen) || t->sv[k].name[tlen] != '@')
+                continue;
+            if (sv->ndeps >= GRAPH_DEPS_MAX) {
+                report(sv->name, NULL, "more than 32 dependencies with instances", tpl, arg);
+                break;
+            }
+            strcpy(sv->deps[sv->ndeps++], t->sv[k].name);
+        }
+    }
+    unsigned int kept = 0;
+    for (unsigned int d = 0; d < sv->ndeps; d++)
+        if (sv->deps[d][0])
+            memmove(sv->deps[kept++], sv->deps[d], sizeof sv->deps[d]);
+    sv->ndeps = kept;
+}
+
+void svsrc_expand(struct svsrc_tree *t, char const *const *envp, svsrc_report_fn *report, void *arg)
+{
+    unsigned int n = t->n;
+    for (unsigned int i = 0; i < n; i++) {
+        if (!t->sv[i].instances[0])
+            continue;
+        t->sv[i].is_template = 1;
+        char const *list = "";
+        size_t vlen = strlen(t->sv[i].instances);
+        for (char const *const *e = envp; e && *e; e++)
+            if (!strncmp(*e, t->sv[i].instances, vlen) && (*e)[vlen] == '=')
+                list = *e + vlen + 1;
+        instantiate(t, i, list, report, arg);
+    }
+    for (unsigned int i = 0; i < n; i++)
+        if (t->sv[i].is_template)
+            for (unsigned int j = 0; j < t->n; j++)
+                expand_deps(t, &t->sv[j], t->sv[i].name, report, arg);
 }

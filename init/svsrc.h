@@ -18,6 +18,8 @@
 
 struct svsrc_service {
     char name[SVPARSE_NAME_MAX + 1];
+    char dir[SVPARSE_NAME_MAX + 1]; /* its directory in the tree: the name, or
+                                     * the template's for an instance */
     enum svparse_type type;
     unsigned int ndeps;
     char deps[GRAPH_DEPS_MAX][SVPARSE_NAME_MAX + 1];
@@ -42,9 +44,10 @@ struct svsrc_service {
     uint64_t signature;              /* of the directory's files (names, sizes, times): a reload
                                       * restarts the service when it changes */
     /* after svsrc_resolve */
-    unsigned char faulty;   /* its own directory is wrong */
-    unsigned char disabled; /* faulty, or depends on a disabled service */
-    int level;              /* start level, -1 when disabled */
+    unsigned char faulty;      /* its own directory is wrong */
+    unsigned char is_template; /* has instances: never runs itself */
+    unsigned char disabled;    /* faulty, or depends on a disabled service */
+    int level;                 /* start level, -1 when disabled */
 };
 
 struct svsrc_tree {
@@ -68,6 +71,16 @@ int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, v
  * execs: 0 when usable, -1 when a fault was reported. */
 int svsrc_read_one(struct svsrc_service *sv, char const *name, char const *svdir,
                    svsrc_report_fn *report, void *arg);
+
+/* Pure: a template (a service with an instances file naming VAR) becomes
+ * one service NAME@ITEM per item of VAR in envp ("a:/x,b:/y": items split
+ * on commas and blanks, an item's name is its text up to the first ':').
+ * A dependency on the template stands for all of its instances. */
+void svsrc_expand(struct svsrc_tree *t, char const *const *envp, svsrc_report_fn *report,
+                  void *arg);
+
+/* Pure: the name part of an instance item ("share:/srv/x" -> "share"). */
+size_t svsrc_item_name_len(char const *item, size_t len);
 
 /* Pure: resolves dependency names, finds cycles, disables the dependents of
  * faulty services (reporting each), and computes the start order. */

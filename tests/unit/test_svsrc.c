@@ -208,6 +208,56 @@ static void test_only_the_faulty_are_disabled(void **state)
     assert_int_equal(svsrc_find(&tree, "looped"), -1);
 }
 
+static void test_instances(void **state)
+{
+    static struct svsrc_tree t;
+    memset(&t, 0, sizeof t);
+    t.n = 3;
+    strcpy(t.sv[0].name, "virtiofsd");
+    strcpy(t.sv[0].dir, "virtiofsd");
+    strcpy(t.sv[0].instances, "SHARES");
+    t.sv[0].notification_fd = -1;
+    strcpy(t.sv[1].name, "libvirtd");
+    strcpy(t.sv[1].dir, "libvirtd");
+    t.sv[1].ndeps = 1;
+    strcpy(t.sv[1].deps[0], "virtiofsd");
+    strcpy(t.sv[2].name, "other");
+    strcpy(t.sv[2].dir, "other");
+    char const *const env[] = {"SHARES=docs:/srv/docs, media:/srv/media bad/name:/x docs:/y", NULL};
+    nreports = 0;
+    svsrc_expand(&t, env, report, NULL);
+    assert_int_equal(t.n, 5);
+    int docs = svsrc_find(&t, "virtiofsd@docs"), media = svsrc_find(&t, "virtiofsd@media");
+    assert_true(docs >= 0 && media >= 0);
+    assert_string_equal(t.sv[docs].dir, "virtiofsd"); /* runs from the template's directory */
+    assert_true(t.sv[0].is_template);
+    assert_false(t.sv[docs].is_template);
+    assert_int_equal(reported("bad instance name", "virtiofsd@bad/name"), 1);
+    /* a dependency on the template means every instance */
+    assert_int_equal(t.sv[1].ndeps, 2);
+    assert_string_equal(t.sv[1].deps[0], "virtiofsd@docs");
+    assert_string_equal(t.sv[1].deps[1], "virtiofsd@media");
+    svsrc_resolve(&t, "/x", report, NULL);
+    assert_true(t.sv[0].disabled);  /* the template never runs */
+    assert_false(t.sv[1].disabled); /* and takes nobody down with it */
+    assert_int_equal(t.sv[1].level, 1);
+    assert_int_equal(svsrc_item_name_len("docs:/srv/docs", 14), 4);
+    assert_int_equal(svsrc_item_name_len("plain", 5), 5);
+}
+
+static void test_no_instances_when_unset(void **state)
+{
+    static struct svsrc_tree t;
+    memset(&t, 0, sizeof t);
+    t.n = 1;
+    strcpy(t.sv[0].name, "virtiofsd");
+    strcpy(t.sv[0].instances, "SHARES");
+    char const *const env[] = {NULL};
+    svsrc_expand(&t, env, report, NULL);
+    assert_int_equal(t.n, 1);
+    assert_true(t.sv[0].is_template);
+}
+
 static void test_missing_tree_is_an_error(void **state)
 {
     struct svsrc_tree *t = malloc(sizeof *t);
@@ -223,6 +273,8 @@ int main(void)
         cmocka_unit_test(test_each_fault_named_once),
         cmocka_unit_test(test_only_the_faulty_are_disabled),
         cmocka_unit_test(test_missing_tree_is_an_error),
+        cmocka_unit_test(test_instances),
+        cmocka_unit_test(test_no_instances_when_unset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
