@@ -5,8 +5,13 @@
  * never interleaves with another writer's on a pipe (Docker's and podman's
  * stdout). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <skalibs/strerr.h>
 
 #include "log.h"
 
@@ -52,10 +57,51 @@ void log_flush(struct log_buf *b, log_emit_fn *emit, void *arg)
     b->len = 0;
 }
 
+static void rotate(char const *path)
+{
+    char from[4096], to[4096];
+    for (int k = LOG_FILE_KEEP; k > 0; k--) {
+        snprintf(to, sizeof to, "%s.%d", path, k);
+        if (k > 1)
+            snprintf(from, sizeof from, "%s.%d", path, k - 1);
+        else
+            snprintf(from, sizeof from, "%s", path);
+        rename(from, to);
+    }
+}
+
+void log_to_file(struct log_buf *b, char const *line, size_t len)
+{
+    char out[LOG_LINE_MAX + 1];
+    if (!b->file || b->file_fd == -2)
+        return;
+    if (b->file_fd < 0 || b->file_size >= LOG_FILE_MAX) {
+        if (b->file_fd >= 0) {
+            close(b->file_fd);
+            rotate(b->file);
+        }
+        b->file_fd = open(b->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (b->file_fd < 0) {
+            strerr_warnwusys("open the log file ", b->file, " of service ", b->name,
+                             ": its lines go to stdout only");
+            b->file_fd = -2; /* said once */
+            return;
+        }
+        struct stat st;
+        b->file_size = fstat(b->file_fd, &st) == 0 ? (long long) st.st_size : 0;
+    }
+    memcpy(out, line, len);
+    out[len] = '\n';
+    ssize_t r = write(b->file_fd, out, len + 1);
+    if (r > 0)
+        b->file_size += r;
+}
+
 void log_to_stdout(char const *name, char const *line, size_t len, void *arg)
 {
     char out[LOG_LINE_MAX + 80];
-    (void) arg;
+    if (arg)
+        log_to_file(arg, line, len);
     size_t n = log_format(out, name, line, len);
     for (size_t off = 0; off < n;) {
         ssize_t r = write(1, out + off, n - off);
@@ -72,11 +118,11 @@ int log_read(int fd, struct log_buf *b)
     char data[16384];
     ssize_t r = read(fd, data, sizeof data);
     if (r > 0) {
-        log_feed(b, data, (size_t) r, log_to_stdout, NULL);
+        log_feed(b, data, (size_t) r, log_to_stdout, b);
         return 1;
     }
     if (!r) {
-        log_flush(b, log_to_stdout, NULL);
+        log_flush(b, log_to_stdout, b);
         return 0;
     }
     return errno == EAGAIN || errno == EINTR ? 1 : -1;

@@ -8,8 +8,14 @@
 
 #define LOG_LINE_MAX 4000 /* with the prefix, one write stays under PIPE_BUF */
 
+#define LOG_FILE_MAX  (1 << 20) /* bytes in a log file before it is rotated */
+#define LOG_FILE_KEEP 3         /* rotated files kept: FILE.1 .. FILE.3 */
+
 struct log_buf {
     char const *name;
+    char const *file; /* also append lines here (log-file), or NULL */
+    int file_fd;      /* -1 until the first line, or after a failure */
+    long long file_size;
     size_t len;
     char line[LOG_LINE_MAX];
 };
@@ -28,8 +34,14 @@ void log_flush(struct log_buf *b, log_emit_fn *emit, void *arg);
  * Returns the length. */
 size_t log_format(char *out, char const *name, char const *line, size_t len);
 
-/* The emitter for the container's stdout: one write(2) per line. */
+/* The emitter for the container's stdout: one write(2) per line; with arg a
+ * struct log_buf that has a file, the line (unprefixed) goes there too. */
 void log_to_stdout(char const *name, char const *line, size_t len, void *arg);
+
+/* Appends a line to b->file, rotating it at LOG_FILE_MAX bytes into
+ * FILE.1 (FILE.1 into FILE.2...), keeping LOG_FILE_KEEP. A file that cannot
+ * be written is reported once and left alone. */
+void log_to_file(struct log_buf *b, char const *line, size_t len);
 
 /* Reads what fd has now (non-blocking) into b. Returns 0 at end of file,
  * 1 while open, -1 on error. */

@@ -137,6 +137,8 @@ int supervise_load(struct supervise_config const *c)
         memset(s, 0, sizeof *s);
         s->logfd = s->wd = -1;
         s->log.name = tree.sv[i].name;
+        s->log.file = tree.sv[i].log_file[0] ? tree.sv[i].log_file : NULL;
+        s->log.file_fd = -1;
         s->exitcode = -1;
         if (!wanted(&tree.sv[i]))
             continue;
@@ -753,6 +755,8 @@ static void retire(unsigned int i, char const *why)
         inotify_rm_watch(inotify_fd, svcs[i].wd);
     if (svcs[i].logfd >= 0)
         close(svcs[i].logfd);
+    if (svcs[i].log.file_fd >= 0)
+        close(svcs[i].log.file_fd);
 }
 
 static int unchanged(struct svsrc_service const *a, struct svsrc_service const *b)
@@ -771,6 +775,7 @@ static void carry_over(unsigned int j, unsigned char *kept, uint64_t now)
     int running = i >= 0 && svcs[i].state != SUPERVISE_OFF;
     memset(n, 0, sizeof *n);
     n->logfd = n->wd = -1;
+    n->log.file_fd = -1;
     n->exitcode = -1;
     if (!wanted(sv))
         return; /* SUPERVISE_OFF */
@@ -812,6 +817,7 @@ int supervise_reload(uint64_t now)
     memcpy(svcs, next_svcs, sizeof svcs[0] * tree.n);
     for (unsigned int i = 0; i < tree.n; i++) {
         svcs[i].log.name = tree.sv[i].name; /* it pointed into the old table */
+        svcs[i].log.file = tree.sv[i].log_file[0] ? tree.sv[i].log_file : NULL;
         if (svcs[i].state == SUPERVISE_WAITING && !is_oneshot(i) && !svcs[i].replaces &&
             svcs[i].child <= 0)
             start_supervisor(i);

@@ -3,7 +3,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -63,12 +67,41 @@ static void test_format(void **state)
     assert_memory_equal(out, "libvirtd: ready\n", 16);
 }
 
+static void test_file_rotation(void **state)
+{
+    char dir[] = "/tmp/vinit-log-XXXXXX", path[64], rotated[80];
+    static char line[1000];
+    struct stat st;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sshd.log", dir);
+    struct log_buf f = {.name = "sshd", .file = path, .file_fd = -1};
+    memset(line, 'y', sizeof line);
+    /* a bit more than one file's worth */
+    for (int i = 0; i < LOG_FILE_MAX / (int) sizeof line + 10; i++)
+        log_to_file(&f, line, sizeof line);
+    snprintf(rotated, sizeof rotated, "%s.1", path);
+    assert_int_equal(stat(rotated, &st), 0);
+    assert_true(st.st_size >= LOG_FILE_MAX);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > 0 && st.st_size < LOG_FILE_MAX);
+    assert_int_equal(st.st_size % (sizeof line + 1), 0); /* whole lines only */
+    close(f.file_fd);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    /* a file that cannot be opened: told once, then ignored */
+    struct log_buf g = {.name = "x", .file = "/nonexistent/dir/x.log", .file_fd = -1};
+    log_to_file(&g, "a", 1);
+    assert_int_equal(g.file_fd, -2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lines_across_reads),
         cmocka_unit_test(test_long_line_is_cut),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_file_rotation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
