@@ -3,6 +3,7 @@
  * start from the source tree: nothing from an earlier run (a persisted
  * /run, a crashed container) is trusted. s6-supervise sees a plain s6
  * service directory, so s6-svstat, s6-svc and s6-svwait work on it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -85,6 +86,67 @@ static int timeouts(char const *live, struct svsrc_service const *sv, char *what
     return 0;
 }
 
+int svlive_needs_runner(struct svsrc_service const *sv)
+{
+    int policy = sv->env_policy[0] && strcmp(sv->env_policy, "inherit");
+    return policy || sv->has_env_dir || sv->user[0] || sv->has_caps || sv->nrlimits ||
+           sv->has_oom_score_adj || sv->notify || sv->ready_socket[0] || sv->instances[0] ||
+           sv->restart != SVPARSE_RESTART_ALWAYS;
+}
+
+/* Names s6-supervise reads, or that vinit makes, in a live directory. */
+static int reserved(char const *name)
+{
+    static char const *const names[] = {
+        "run",         "finish",       "down",           "notify",          "notification-fd",
+        "down-signal", "timeout-kill", "timeout-finish", "max-death-tally", "lock-fd",
+        "nosetsid",    "supervise",    "event",          "source"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(name, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Links each entry of the source directory into the live one, so that a
+ * run script started in the live directory finds its ./files as s6 users
+ * expect (the runner chdirs to the source; a direct run does not). */
+static int mirror(char const *live, char const *source, char *what, size_t wl)
+{
+    char target[PATH_MAX];
+    DIR *d = opendir(source);
+    if (!d)
+        return snprintf(what, wl, "%s", source), -1;
+    struct dirent *e;
+    int r = 0;
+    while (!r && (e = readdir(d))) {
+        if (e->d_name[0] == '.' || reserved(e->d_name))
+            continue;
+        if (snprintf(target, sizeof target, "%s/%s", source, e->d_name) >= (int) sizeof target)
+            continue;
+        r = link_to(live, e->d_name, target, what, wl);
+    }
+    closedir(d);
+    return r;
+}
+
+/* run and finish: vinit's runner when the service needs what s6 has no
+ * file for; else the source's own programs, one exec fewer at each start. */
+static int programs(char const *live, char const *source, struct svsrc_service const *sv,
+                    char const *exe, char *what, size_t wl)
+{
+    char run[PATH_MAX], finish[PATH_MAX];
+    if (svlive_needs_runner(sv))
+        return link_to(live, "run", exe, what, wl) < 0 || link_to(live, "finish", exe, what, wl) < 0
+                   ? -1
+                   : 0;
+    if (snprintf(run, sizeof run, "%s/run", source) >= (int) sizeof run ||
+        snprintf(finish, sizeof finish, "%s/finish", source) >= (int) sizeof finish)
+        return (errno = ENAMETOOLONG, -1);
+    if (link_to(live, "run", run, what, wl) < 0)
+        return -1;
+    return sv->has_finish ? link_to(live, "finish", finish, what, wl) : 0;
+}
+
 int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service const *sv,
                 char const *exe, char *what, size_t wl)
 {
@@ -99,7 +161,7 @@ int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service con
         return -1;
     if (sv->type == SVPARSE_ONESHOT)
         return 0; /* vinit runs its up and down itself: no supervisor */
-    if (link_to(live, "run", exe, what, wl) < 0 || link_to(live, "finish", exe, what, wl) < 0 ||
+    if (programs(live, source, sv, exe, what, wl) < 0 || mirror(live, source, what, wl) < 0 ||
         put(live, "down", "", what, wl) < 0 || readiness(live, sv, what, wl) < 0 ||
         timeouts(live, sv, what, wl) < 0)
         return -1;

@@ -16,6 +16,12 @@
 int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service const *sv,
                 char const *exe, char *what, size_t whatlen);
 
+/* Does the service need vinit as its runner (environment policy, envdir,
+ * user, capabilities, limits, OOM score, readiness bridge, instance, a
+ * restart policy other than always)? Without, its live run is the source's
+ * run itself. */
+int svlive_needs_runner(struct svsrc_service const *sv);
+
 /* rundir/services/NAME into buf. 0, or -1 (ENAMETOOLONG). */
 int svlive_path(char *buf, size_t len, char const *rundir, char const *name);
 
