@@ -123,6 +123,34 @@ static int wanted(struct svsrc_service const *sv)
     return env_condition_holds(sv->enabled_if, cfg.envp);
 }
 
+/* A fresh entry for sv: nothing runs yet, nothing is open. */
+static void svc_init(struct svc *s, struct svsrc_service const *sv)
+{
+    memset(s, 0, sizeof *s);
+    s->logfd = s->wd = -1;
+    s->log.name = sv->name;
+    s->log.file = sv->log_file[0] ? sv->log_file : NULL;
+    s->log.file_fd = -1;
+    s->exitcode = -1;
+}
+
+/* A service whose dependency does not run here (filtered out, enabled-if,
+ * a fault) cannot start either: off too, and its own dependents after it. */
+static void off_dependents(void)
+{
+    for (unsigned int i = 0; i < tree.n; i++)
+        for (unsigned int d = 0; d < tree.graph.ndeps[i]; d++) {
+            unsigned int dep = tree.graph.deps[i][d];
+            if (svcs[i].state != SUPERVISE_WAITING || svcs[dep].state != SUPERVISE_OFF)
+                continue;
+            strerr_warnw("service ", name_of(i), ": not started: it depends on ", name_of(dep),
+                         ", which does not run here");
+            svcs[i].state = SUPERVISE_OFF;
+            i = (unsigned int) -1; /* dependents of this one too: scan again */
+            break;
+        }
+}
+
 int supervise_load(struct supervise_config const *c)
 {
     char what[PATH_MAX];
@@ -133,34 +161,18 @@ int supervise_load(struct supervise_config const *c)
     svsrc_expand(&tree, c->envp, report_faulty, NULL);
     svsrc_resolve(&tree, c->srcdir, report_faulty, NULL);
     for (unsigned int i = 0; i < tree.n; i++) {
-        struct svc *s = &svcs[i];
-        memset(s, 0, sizeof *s);
-        s->logfd = s->wd = -1;
-        s->log.name = tree.sv[i].name;
-        s->log.file = tree.sv[i].log_file[0] ? tree.sv[i].log_file : NULL;
-        s->log.file_fd = -1;
-        s->exitcode = -1;
+        svc_init(&svcs[i], &tree.sv[i]);
         if (!wanted(&tree.sv[i]))
             continue;
         if (svlive_make(c->rundir, c->srcdir, &tree.sv[i], c->exe, what, sizeof what) < 0) {
             strerr_warnwusys("create ", what, ": service ", tree.sv[i].name, " disabled");
             continue;
         }
-        s->state = SUPERVISE_WAITING;
-        n++;
+        svcs[i].state = SUPERVISE_WAITING;
     }
-    /* a service whose dependency is not wanted cannot start either */
+    off_dependents();
     for (unsigned int i = 0; i < tree.n; i++)
-        for (unsigned int d = 0; d < tree.graph.ndeps[i]; d++)
-            if (svcs[i].state == SUPERVISE_WAITING &&
-                svcs[tree.graph.deps[i][d]].state == SUPERVISE_OFF) {
-                strerr_warnw("service ", name_of(i), ": not started: it depends on ",
-                             name_of(tree.graph.deps[i][d]), ", which does not run here");
-                svcs[i].state = SUPERVISE_OFF;
-                n--;
-                i = (unsigned int) -1; /* dependents of this one too: scan again */
-                break;
-            }
+        n += svcs[i].state != SUPERVISE_OFF;
     return n;
 }
 
@@ -735,6 +747,8 @@ static void replaced(pid_t pid, uint64_t now)
         if (!svcs[i].replaces || svcs[i].replaces != pid)
             continue;
         svcs[i].replaces = 0;
+        if (svcs[i].state == SUPERVISE_OFF)
+            continue; /* its dependency left the tree meanwhile */
         if (svlive_make(cfg.rundir, cfg.srcdir, &tree.sv[i], cfg.exe, what, sizeof what) < 0) {
             strerr_warnwusys("create ", what, ": service ", name_of(i), " disabled");
             enter(i, SUPERVISE_OFF, now, 0);
@@ -773,10 +787,7 @@ static void carry_over(unsigned int j, unsigned char *kept, uint64_t now)
     struct svc *n = &next_svcs[j];
     int i = svsrc_find(&tree, sv->name);
     int running = i >= 0 && svcs[i].state != SUPERVISE_OFF;
-    memset(n, 0, sizeof *n);
-    n->logfd = n->wd = -1;
-    n->log.file_fd = -1;
-    n->exitcode = -1;
+    svc_init(n, sv);
     if (!wanted(sv))
         return; /* SUPERVISE_OFF */
     if (running && unchanged(&tree.sv[i], sv)) {
@@ -815,6 +826,7 @@ int supervise_reload(uint64_t now)
                                                               : "removed: stopping");
     memcpy(&tree, &next_tree, sizeof tree);
     memcpy(svcs, next_svcs, sizeof svcs[0] * tree.n);
+    off_dependents();
     for (unsigned int i = 0; i < tree.n; i++) {
         svcs[i].log.name = tree.sv[i].name; /* it pointed into the old table */
         svcs[i].log.file = tree.sv[i].log_file[0] ? tree.sv[i].log_file : NULL;
