@@ -97,11 +97,26 @@ void log_to_file(struct log_buf *b, char const *line, size_t len)
         b->file_size += r;
 }
 
+/* To a log/ logger, unprefixed, never blocking PID 1: a logger too slow to
+ * keep up with a full pipe loses lines, and is told how many. */
+static void log_to_tee(struct log_buf *b, char const *line, size_t len)
+{
+    char out[LOG_LINE_MAX + 1];
+    if (b->tee_fd < 0)
+        return;
+    memcpy(out, line, len);
+    out[len] = '\n';
+    if (write(b->tee_fd, out, len + 1) < 0 && errno == EAGAIN && !b->dropped++)
+        strerr_warnw("service ", b->name, ": its log/ logger is not keeping up: dropping lines");
+}
+
 void log_to_stdout(char const *name, char const *line, size_t len, void *arg)
 {
     char out[LOG_LINE_MAX + 80];
-    if (arg)
+    if (arg) {
         log_to_file(arg, line, len);
+        log_to_tee(arg, line, len);
+    }
     size_t n = log_format(out, name, line, len);
     for (size_t off = 0; off < n;) {
         ssize_t r = write(1, out + off, n - off);

@@ -13,8 +13,10 @@
 
 struct log_buf {
     char const *name;
-    char const *file; /* also append lines here (log-file), or NULL */
-    int file_fd;      /* -1 until the first line, or after a failure */
+    char const *file;      /* also append lines here (log-file), or NULL */
+    int file_fd;           /* -1 until the first line, or after a failure */
+    int tee_fd;            /* the write end of the pipe to a log/ logger, or -1 */
+    unsigned long dropped; /* lines the logger could not take */
     long long file_size;
     size_t len;
     char line[LOG_LINE_MAX];

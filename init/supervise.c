@@ -48,6 +48,8 @@ struct svc {
     int exitcode;             /* of its last death, 128+n for a signal */
     unsigned char listening;  /* its supervisor wrote a status: it takes commands */
     unsigned char restarting; /* vinit restart: its next death is no failure */
+    pid_t logger;             /* s6-supervise of its log/ logger, or 0 */
+    int logger_in;            /* the read end the logger's supervisor gets */
     pid_t replaces;           /* reload: the old supervisor to wait for, or 0 */
 };
 
@@ -91,17 +93,25 @@ static void info(unsigned int i, char const *a, char const *b)
         strerr_warni("service ", name_of(i), ": ", a, b);
 }
 
-/* s6-svc, without a process: one write to supervise/control. */
-static int control(unsigned int i, char const *cmd)
+/* s6-svc, without a process: one write to supervise/control, of the
+ * service or (logger) of its log/ logger. */
+static int control_of(unsigned int i, int logger, char const *cmd)
 {
     char live[PATH_MAX];
     if (live_of(i, live, sizeof live) < 0)
         return -1;
+    if (logger)
+        strncat(live, "/log", sizeof live - strlen(live) - 1);
     int r = s6_svc_writectl(live, S6_SUPERVISE_CTLDIR, cmd, strlen(cmd));
     if (r <= 0)
         strerr_warnwu("send ", cmd, " to the supervisor of ", name_of(i),
                       r < 0 ? ": system call failed" : ": supervisor not running");
     return r > 0 ? 0 : -1;
+}
+
+static int control(unsigned int i, char const *cmd)
+{
+    return control_of(i, 0, cmd);
 }
 
 static void report_faulty(char const *service, char const *path, char const *problem,
@@ -131,6 +141,7 @@ static void svc_init(struct svc *s, struct svsrc_service const *sv)
     s->log.name = sv->name;
     s->log.file = sv->log_file[0] ? sv->log_file : NULL;
     s->log.file_fd = -1;
+    s->log.tee_fd = -1;
     s->exitcode = -1;
 }
 
@@ -210,6 +221,36 @@ static pid_t spawn_logged(unsigned int i, char const *dir, char const *path,
     return pid;
 }
 
+/* The log/ logger's supervisor reads the lines vinit passes on through a
+ * pipe that lives as long as vinit: a logger restart loses nothing. */
+static void start_logger(unsigned int i, char const *live)
+{
+    char dir[PATH_MAX + 8];
+    int p[2];
+    snprintf(dir, sizeof dir, "%s/log", live);
+    if (svcs[i].log.tee_fd < 0) {
+        if (pipe2(p, O_CLOEXEC) < 0) {
+            strerr_warnwusys("make the pipe to the log/ logger of ", name_of(i));
+            return;
+        }
+        fcntl(p[1], F_SETPIPE_SZ, 1 << 20); /* room for bursts; best effort */
+        fcntl(p[1], F_SETFL, O_NONBLOCK);
+        svcs[i].log.tee_fd = p[1];
+        svcs[i].logger_in = p[0];
+    }
+    pid_t pid = fork();
+    if (!pid) {
+        dup2(svcs[i].logger_in, 0);
+        signals_child_reset();
+        char const *const argv[] = {"s6-supervise", dir, NULL};
+        execvp(argv[0], (char *const *) argv);
+        _exit(127);
+    }
+    if (pid < 0)
+        strerr_warnwusys("start the log/ logger of ", name_of(i));
+    svcs[i].logger = pid > 0 ? pid : 0;
+}
+
 static void start_supervisor(unsigned int i)
 {
     char live[PATH_MAX], watch[PATH_MAX + 16];
@@ -218,6 +259,8 @@ static void start_supervisor(unsigned int i)
     snprintf(watch, sizeof watch, "%s/" S6_SUPERVISE_CTLDIR, live);
     if (inotify_fd >= 0 && svcs[i].wd < 0)
         svcs[i].wd = inotify_add_watch(inotify_fd, watch, IN_MOVED_TO | IN_CLOSE_WRITE);
+    if (tree.sv[i].has_log_dir && !svcs[i].logger)
+        start_logger(i, live);
     char const *const argv[] = {"s6-supervise", live, NULL};
     svcs[i].child = spawn_logged(i, NULL, argv[0], argv);
     if (svcs[i].child < 0)
@@ -489,6 +532,17 @@ void supervise_child(pid_t pid, int wstatus, uint64_t now)
 {
     replaced(pid, now);
     for (unsigned int i = 0; i < tree.n; i++) {
+        if (svcs[i].logger == pid && pid > 0) {
+            svcs[i].logger = 0;
+            if (!stopping) {
+                char live[PATH_MAX];
+                strerr_warnw("service ", name_of(i),
+                             ": its log/ supervisor died: starting a new one");
+                if (live_of(i, live, sizeof live) == 0)
+                    start_logger(i, live);
+            }
+            return;
+        }
         if (svcs[i].child != pid || pid <= 0)
             continue;
         svcs[i].child = 0;
@@ -625,10 +679,14 @@ static void stop_step(uint64_t now)
     }
     if (!supervise_stopped())
         return;
-    /* every service is down: let the supervisors go */
-    for (unsigned int i = 0; i < tree.n; i++)
+    /* every service is down: let the supervisors go, and the loggers, which
+     * have read everything by now */
+    for (unsigned int i = 0; i < tree.n; i++) {
         if (!is_oneshot(i) && svcs[i].child > 0 && svcs[i].listening)
             control(i, "x");
+        if (svcs[i].logger > 0)
+            control_of(i, 1, "dx");
+    }
 }
 
 void supervise_stop(uint64_t now)
@@ -771,6 +829,12 @@ static void retire(unsigned int i, char const *why)
         close(svcs[i].logfd);
     if (svcs[i].log.file_fd >= 0)
         close(svcs[i].log.file_fd);
+    if (svcs[i].logger > 0)
+        control_of(i, 1, "dx");
+    if (svcs[i].log.tee_fd >= 0) {
+        close(svcs[i].log.tee_fd);
+        close(svcs[i].logger_in);
+    }
 }
 
 static int unchanged(struct svsrc_service const *a, struct svsrc_service const *b)

@@ -100,7 +100,7 @@ static int reserved(char const *name)
     static char const *const names[] = {
         "run",         "finish",       "down",           "notify",          "notification-fd",
         "down-signal", "timeout-kill", "timeout-finish", "max-death-tally", "lock-fd",
-        "nosetsid",    "supervise",    "event",          "source"};
+        "nosetsid",    "supervise",    "event",          "source",          "log"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (!strcmp(name, names[i]))
             return 1;
@@ -147,6 +147,21 @@ static int programs(char const *live, char const *source, struct svsrc_service c
     return sv->has_finish ? link_to(live, "finish", finish, what, wl) : 0;
 }
 
+/* live/log: the service's s6 logger, its run the source's log/run. It has
+ * no down file: its supervisor starts it at once, before the service. */
+static int make_logger(char const *live, char const *source, char *what, size_t wl)
+{
+    char dir[PATH_MAX], run[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s/log", live) >= (int) sizeof dir ||
+        snprintf(run, sizeof run, "%s/log/run", source) >= (int) sizeof run)
+        return (errno = ENAMETOOLONG, -1);
+    snprintf(what, wl, "%s", dir);
+    if (mkdir(dir, 0755) < 0 || link_to(dir, "run", run, what, wl) < 0)
+        return -1;
+    snprintf(what, wl, "%s/supervise", dir);
+    return mkdir(what, 0700);
+}
+
 int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service const *sv,
                 char const *exe, char *what, size_t wl)
 {
@@ -164,6 +179,8 @@ int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service con
     if (programs(live, source, sv, exe, what, wl) < 0 || mirror(live, source, what, wl) < 0 ||
         put(live, "down", "", what, wl) < 0 || readiness(live, sv, what, wl) < 0 ||
         timeouts(live, sv, what, wl) < 0)
+        return -1;
+    if (sv->has_log_dir && make_logger(live, source, what, wl) < 0)
         return -1;
     snprintf(what, wl, "%s/supervise", live);
     return mkdir(what, 0700);

@@ -371,6 +371,11 @@ static void read_dirs(struct ctx *c, char const *svdir)
         c->sv->has_env_dir = (unsigned char) is_dir(c->path);
     if (at(c, svdir, "log") == 0)
         c->sv->has_log_dir = (unsigned char) is_dir(c->path);
+    if (c->sv->has_log_dir && at(c, svdir, "log") == 0) {
+        char logdir[PATH_MAX];
+        strcpy(logdir, c->path);
+        program(c, logdir, "run", 1); /* the logger's run, as in s6 */
+    }
     if (c->sv->has_log_dir && c->sv->log_file[0])
         fault(c, "both log/ and log-file: choose one", NULL);
 }
