@@ -25,6 +25,13 @@
 #define SPAWN_BACKOFF_MIN_MS 100u
 #define SPAWN_BACKOFF_MAX_MS 10000u
 #define REBOOT_EXIT_CODE     133 /* systemd-nspawn starts the container again */
+/* A storm of deaths (thousands of orphans at once): the kernel's wait4 scans
+ * the whole list of children for each zombie it returns, so reaping each
+ * death as it comes costs O(children) per zombie while most are still
+ * alive. Past REAP_STORM deaths in one pass, the next pass waits
+ * REAP_BATCH_MS and takes them by the hundred. */
+#define REAP_STORM    32u
+#define REAP_BATCH_MS 5u
 
 int loop_exit_code(int reboot, int have_main, int main_reaped, int main_wstatus, int essential_code)
 {
@@ -141,9 +148,12 @@ static void child_died(pid_t pid, int wstatus, void *arg)
 
 static void reap_now(struct loop *l)
 {
+    unsigned long before = l->main.count;
     l->main.each = child_died;
     l->main.arg = l;
+    l->reap_at = 0;
     int r = reap_all(&l->main);
+    l->reap_storm = l->main.count - before >= REAP_STORM;
     if (r < 0)
         strerr_warnwusys("reap children");
     l->children_left = r != 0;
@@ -174,7 +184,10 @@ static void on_signal(struct loop *l, int signo)
 {
     switch (signals_action(signo, l->under_nspawn)) {
     case SIGNALS_REAP:
-        reap_now(l);
+        if (!l->reap_storm)
+            reap_now(l);
+        else if (!l->reap_at)
+            l->reap_at = now_ms(l) + REAP_BATCH_MS;
         break;
     case SIGNALS_STOP:
         begin_stop(l, signo, 0, NULL);
@@ -236,6 +249,11 @@ static int64_t next_wait(struct loop const *l, uint64_t now)
     }
     if (l->services && (w = supervise_wait_ms(now)) >= 0 && (wait < 0 || w < wait))
         wait = w;
+    if (l->reap_at) {
+        w = l->reap_at > now ? (int64_t) (l->reap_at - now) : 0;
+        if (wait < 0 || w < wait)
+            wait = w;
+    }
     return wait;
 }
 
@@ -309,6 +327,8 @@ int loop_run(struct loop *l)
         uint64_t now = now_ms(l);
         if (l->spawn_at && now >= l->spawn_at && l->stop.phase == STOP_IDLE)
             try_spawn(l);
+        if (l->reap_at && now >= l->reap_at)
+            reap_now(l);
         if (l->services)
             run_services(l, now);
         if (l->stop.phase != STOP_IDLE) {

@@ -25,6 +25,8 @@ struct loop {
     struct reap_watch main; /* main.pid is 0 until the command runs */
     int main_running;
     int children_left;
+    int reap_storm;   /* the last pass reaped many: batch the next ones */
+    uint64_t reap_at; /* when the batched pass is due, or 0 */
     unsigned int spawn_backoff_ms;
     uint64_t spawn_at; /* next try to fork the main command, when it failed */
     struct stop stop;
