@@ -21,6 +21,7 @@
 #include <skalibs/strerr.h>
 
 #include "caps.h"
+#include "clean.h"
 #include "env.h"
 #include "ready.h"
 #include "svrun.h"
@@ -137,6 +138,16 @@ static void set_instance(struct svsrc_service const *sv, char const *name)
     strerr_dief(111, "instance ", at + 1, " is not in $", sv->instances, " any more");
 }
 
+/* Stale runtime state goes; state a live process owns stops us here, and
+ * the restart back-off tries again later (the owner may go away). */
+static void refuse_if_owned(struct svsrc_service const *sv)
+{
+    char owner[PATH_MAX];
+    if (clean_stale(sv->clean, sv->name, owner, sizeof owner) < 0)
+        strerr_dief(111, "not starting: a live process holds ", owner,
+                    " (another instance, maybe the host's through a shared /run?)");
+}
+
 static void run_role(struct svsrc_service const *sv, char const *live, char const *source,
                      char const *role)
 {
@@ -156,6 +167,8 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
         apply_rlimit(&sv->rlimits[i]);
     if (sv->has_oom_score_adj)
         apply_oom(sv->oom_score_adj);
+    if (sv->clean[0] && strcmp(role, "down"))
+        refuse_if_owned(sv);
     if (!strcmp(role, "run"))
         start_bridge(sv, live);
     /* before the user change: the user need not be able to reach it */
