@@ -281,3 +281,46 @@ int svparse_lines(char *text, int (*each)(char *line, void *arg), void *arg)
     }
     return 0;
 }
+
+static int octal_mode(char const *w, unsigned int *mode)
+{
+    unsigned int m = 0;
+    if (!*w || strlen(w) > 4)
+        return -1;
+    for (; *w; w++) {
+        if (*w < '0' || *w > '7')
+            return -1;
+        m = m * 8 + (unsigned int) (*w - '0');
+    }
+    *mode = m;
+    return 0;
+}
+
+int svparse_directory(char const *line, struct svparse_directory *d, char const **why)
+{
+    char buf[4096 + 100];
+    char *w[4], *save = NULL;
+    unsigned int n = 0;
+    if (strlen(line) >= sizeof buf)
+        return bad(why, "line too long");
+    strcpy(buf, line);
+    for (char *t = strtok_r(buf, " \t", &save); t && n < 4; t = strtok_r(NULL, " \t", &save))
+        w[n++] = t;
+    if (!n || n > 3)
+        return bad(why, "not PATH [MODE] [USER[:GROUP]]");
+    if (svparse_abs_path(w[0], why) < 0 || strlen(w[0]) >= sizeof d->path)
+        return -1;
+    strcpy(d->path, w[0]);
+    d->mode = 0755;
+    d->owner[0] = 0;
+    for (unsigned int i = 1; i < n; i++) {
+        if (w[i][0] >= '0' && w[i][0] <= '7' && i == 1) {
+            if (octal_mode(w[i], &d->mode) < 0)
+                return bad(why, "mode is not octal (0755)");
+        } else if (svparse_user(w[i], why) < 0 || strlen(w[i]) >= sizeof d->owner)
+            return -1;
+        else
+            strcpy(d->owner, w[i]);
+    }
+    return 0;
+}

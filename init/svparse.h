@@ -42,6 +42,16 @@ int svparse_socket_path(char const *text, char const **why);
 int svparse_abs_path(char const *text, char const **why);
 /* "nofile=1024:4096" or "core=unlimited" */
 int svparse_rlimit(char const *line, struct svparse_rlimit *r, char const **why);
+struct svparse_directory {
+    char path[4096];
+    unsigned int mode; /* 0755 unless given */
+    char owner[72];    /* user[:group], or "" for the service's user */
+};
+
+/* "PATH [MODE] [USER[:GROUP]]": a directory to create before the service
+ * starts ("/var/log/libvirt/qemu 0700 root:root"). */
+int svparse_directory(char const *line, struct svparse_directory *d, char const **why);
+
 /* "nofile" for RLIMIT_NOFILE: for messages. */
 char const *svparse_rlimit_name(int resource);
 

@@ -9,12 +9,15 @@
  * It is not PID 1: it may allocate, and it dies on a fatal error (s6 will
  * report the death and vinit the crash loop). */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +141,68 @@ static void set_instance(struct svsrc_service const *sv, char const *name)
     strerr_dief(111, "instance ", at + 1, " is not in $", sv->instances, " any more");
 }
 
+/* mkdir -p: parents 0755, as they come; symbolic links on the way are
+ * followed (a log directory that is a link into a volume). */
+static int make_path(char const *path, unsigned int mode)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p && *p != '/')
+            continue;
+        char c = *p;
+        *p = 0;
+        if (mkdir(buf, c ? 0755 : (mode_t) mode) < 0 && errno != EEXIST)
+            return -1;
+        if (!(*p = c))
+            return 0;
+    }
+}
+
+static int owner_ids(char const *owner, uid_t *uid, gid_t *gid)
+{
+    char name[72];
+    snprintf(name, sizeof name, "%s", owner);
+    char *colon = strchr(name, ':');
+    if (colon)
+        *colon = 0;
+    struct passwd *pw = getpwnam(name);
+    if (!pw)
+        return (errno = ENOENT, -1);
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    if (colon) {
+        struct group *gr = getgrnam(colon + 1);
+        if (!gr)
+            return (errno = ENOENT, -1);
+        *gid = gr->gr_gid;
+    }
+    return 0;
+}
+
+/* directories: each made (or found), then given its mode and owner (the
+ * line's, else the service's user), every start: a volume mounted empty
+ * over /var/log/libvirt gets its qemu/ back. */
+static int directory_line(char *line, void *arg)
+{
+    struct svsrc_service const *sv = arg;
+    struct svparse_directory d;
+    char const *why;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    char const *owner = NULL;
+    if (svparse_directory(line, &d, &why) < 0)
+        strerr_dief(111, "directories: ", why, ": ", line);
+    owner = d.owner[0] ? d.owner : sv->user[0] ? sv->user : NULL;
+    if (make_path(d.path, d.mode) < 0)
+        strerr_diefusys(111, "create the directory ", d.path);
+    if (chmod(d.path, (mode_t) d.mode) < 0)
+        strerr_diefusys(111, "set the mode of ", d.path);
+    if (owner && (owner_ids(owner, &uid, &gid) < 0 || chown(d.path, uid, gid) < 0))
+        strerr_diefusys(111, "give ", d.path, " to ", owner);
+    return 0;
+}
+
 /* Stale runtime state goes; state a live process owns stops us here, and
  * the restart back-off tries again later (the owner may go away). */
 static void refuse_if_owned(struct svsrc_service const *sv)
@@ -169,6 +234,11 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
         apply_oom(sv->oom_score_adj);
     if (sv->clean[0] && strcmp(role, "down"))
         refuse_if_owned(sv);
+    if (sv->directories[0]) {
+        char copy[SVSRC_TEXT_MAX];
+        strcpy(copy, sv->directories);
+        svparse_lines(copy, directory_line, (void *) sv);
+    }
     if (!strcmp(role, "run"))
         start_bridge(sv, live);
     /* before the user change: the user need not be able to reach it */

@@ -197,6 +197,24 @@ static int h_clean(struct ctx *c, char *t)
     return keep(c, t, c->sv->clean, sizeof c->sv->clean, NULL);
 }
 
+static int directory_line(char *line, void *arg)
+{
+    struct ctx *c = arg;
+    struct svparse_directory d;
+    char const *why;
+    if (svparse_directory(line, &d, &why) < 0)
+        return fault(c, why, line), -1;
+    return 0;
+}
+static int h_directories(struct ctx *c, char *t)
+{
+    if (keep(c, t, c->sv->directories, sizeof c->sv->directories, NULL) < 0)
+        return -1;
+    char copy[SVSRC_TEXT_MAX];
+    strcpy(copy, t);
+    return svparse_lines(copy, directory_line, c);
+}
+
 static int env_policy_line(char *line, void *arg)
 {
     struct ctx *c = arg;
@@ -292,6 +310,7 @@ static struct {
     {"rlimits", h_rlimits},
     {"oom-score-adj", h_oom},
     {"clean", h_clean},
+    {"directories", h_directories},
     {"instances", h_instances},
     {"log-file", h_log_file},
 };

@@ -38,11 +38,12 @@ struct svsrc_service {
     char user[72];
     char log_file[256];
     char enabled_if[256];
-    char env_policy[SVSRC_TEXT_MAX]; /* "inherit", "clean", or names */
-    char clean[SVSRC_TEXT_MAX];      /* globs, one per line */
-    char instances[64];              /* an env variable name */
-    uint64_t signature;              /* of the directory's files (names, sizes, times): a reload
-                                      * restarts the service when it changes */
+    char env_policy[SVSRC_TEXT_MAX];  /* "inherit", "clean", or names */
+    char clean[SVSRC_TEXT_MAX];       /* globs, one per line */
+    char directories[SVSRC_TEXT_MAX]; /* PATH [MODE] [OWNER], one per line */
+    char instances[64];               /* an env variable name */
+    uint64_t signature;               /* of the directory's files (names, sizes, times): a reload
+                                       * restarts the service when it changes */
     /* after svsrc_resolve */
     unsigned char faulty;      /* its own directory is wrong */
     unsigned char is_template; /* has instances: never runs itself */

@@ -150,6 +150,24 @@ static void test_capability(void **state)
     assert_int_equal(svparse_capability("", &c, &why), -1);
 }
 
+static void test_directories(void **state)
+{
+    struct svparse_directory d;
+    assert_int_equal(svparse_directory("/var/log/libvirt/qemu 0700 root:root", &d, &why), 0);
+    assert_string_equal(d.path, "/var/log/libvirt/qemu");
+    assert_int_equal(d.mode, 0700);
+    assert_string_equal(d.owner, "root:root");
+    assert_int_equal(svparse_directory("/run/sshd", &d, &why), 0);
+    assert_int_equal(d.mode, 0755);
+    assert_string_equal(d.owner, "");
+    assert_int_equal(svparse_directory("/srv/x libvirt-qemu", &d, &why), 0);
+    assert_string_equal(d.owner, "libvirt-qemu");
+    assert_int_equal(d.mode, 0755);
+    assert_int_equal(svparse_directory("relative/dir", &d, &why), -1);
+    assert_int_equal(svparse_directory("/x 0799", &d, &why), -1);
+    assert_int_equal(svparse_directory("/x 0700 root extra", &d, &why), -1);
+}
+
 static int collect(char *line, void *arg)
 {
     char *out = arg;
@@ -182,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_rlimit),
         cmocka_unit_test(test_capability),
         cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_directories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
