@@ -6,6 +6,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,4 +110,99 @@ int env_apply_envdir(char const *dir)
             r = -1;
     closedir(d);
     return r;
+}
+
+int env_matches(char const *patterns, char const *name, size_t len)
+{
+    char n[256], pat[256];
+    if (!patterns || len >= sizeof n)
+        return 0;
+    memcpy(n, name, len);
+    n[len] = 0;
+    for (char const *p = patterns; *p;) {
+        p += strspn(p, ", \t\n");
+        size_t k = strcspn(p, ", \t\n");
+        if (k && k < sizeof pat) {
+            memcpy(pat, p, k);
+            pat[k] = 0;
+            if (!fnmatch(pat, n, 0))
+                return 1;
+        }
+        p += k;
+    }
+    return 0;
+}
+
+int env_is_internal(char const *name, size_t len)
+{
+    static char const *const exact[] = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID",
+                                        "LISTEN_FDNAMES"};
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+        if (strlen(exact[i]) == len && !strncmp(name, exact[i], len))
+            return 1;
+    return len > 6 && !strncmp(name, "VINIT_", 6);
+}
+
+static int stash(char const *dir, char const *var, size_t nlen)
+{
+    char path[4096];
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return -1;
+    if (snprintf(path, sizeof path, "%s/%.*s", dir, (int) nlen, var) >= (int) sizeof path)
+        return (errno = ENAMETOOLONG, -1);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    char const *value = var + nlen + 1;
+    size_t vlen = strlen(value);
+    ssize_t r = write(fd, value, vlen);
+    close(fd);
+    return r == (ssize_t) vlen ? 0 : -1;
+}
+
+int env_prepare(char const *withhold, char const *dir)
+{
+    size_t kept = 0;
+    int r = 0;
+    for (size_t i = 0; environ[i]; i++) {
+        char const *eq = strchr(environ[i], '=');
+        size_t len = eq ? (size_t) (eq - environ[i]) : strlen(environ[i]);
+        if (env_is_internal(environ[i], len))
+            continue;
+        if (eq && env_matches(withhold, environ[i], len)) {
+            if (stash(dir, environ[i], len) < 0)
+                r = -1;
+            continue;
+        }
+        environ[kept++] = environ[i];
+    }
+    environ[kept] = NULL;
+    return r;
+}
+
+int env_apply_secrets(char const *names, char const *dir, char *missing, size_t len)
+{
+    char path[4096], value[4096];
+    for (char const *p = names; *p;) {
+        p += strspn(p, ", \t\n");
+        size_t k = strcspn(p, ", \t\n");
+        if (!k)
+            break;
+        snprintf(path, sizeof path, "%s/%.*s", dir, (int) k, p);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        ssize_t r = fd < 0 ? -1 : read(fd, value, sizeof value - 1);
+        if (fd >= 0)
+            close(fd);
+        if (r < 0) {
+            snprintf(missing, len, "%.*s", (int) k, p);
+            return (errno = ENOENT, -1);
+        }
+        value[r] = 0;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int) k, p);
+        if (setenv(name, value, 1) < 0)
+            return -1;
+        p += k;
+    }
+    return 0;
 }

@@ -17,6 +17,25 @@ int env_condition_holds(char const *cond, char const *const *envp);
 /* Pure: is name in the list (names separated by commas or blanks)? */
 int env_list_has(char const *list, char const *name);
 
+/* Pure: does the name (len bytes) match one of the shell patterns in
+ * patterns (separated by commas or blanks): "SECRET_* *_TOKEN"? */
+int env_matches(char const *patterns, char const *name, size_t len);
+
+/* Pure: a manager's internals or vinit's own settings, which children do
+ * not get: NOTIFY_SOCKET, LISTEN_FDS/PID/FDNAMES, VINIT_*. */
+int env_is_internal(char const *name, size_t len);
+
+/* PID 1 at start: takes the internals out of the environment its children
+ * inherit, and moves the variables matching withhold (VINIT_ENV_WITHHOLD)
+ * into dir, an envdir only root reads, from where a service that names
+ * them in its env-secrets file gets them. 0, or -1 with errno. */
+int env_prepare(char const *withhold, char const *dir);
+
+/* In a service's runner: sets each variable named in names (one per line)
+ * from the withheld envdir dir. 0, or -1 with errno (a name that is not
+ * there is ENOENT). */
+int env_apply_secrets(char const *names, char const *dir, char *missing, size_t len);
+
 /* In a service's runner: drops what the policy does not keep (a clean
  * environment keeps a default PATH). 0, or -1 with errno. */
 int env_apply_policy(char const *policy);

@@ -114,13 +114,17 @@ static size_t scan_proc(void)
     return n;
 }
 
-static int signal_descendants(int sig)
+/* all: every process of the namespace (PID 1), else our descendants */
+static int signal_scanned(int sig, int all, pid_t spare)
 {
     size_t n = scan_proc();
     int sent = 0;
-    killall_mark_descendants(table, n, getpid());
+    if (!all)
+        killall_mark_descendants(table, n, getpid());
     for (size_t i = 0; i < n; i++) {
-        if (table[i].mark != KILLALL_DESCENDANT)
+        if (all ? table[i].pid == getpid() : table[i].mark != KILLALL_DESCENDANT)
+            continue;
+        if (table[i].pid == spare)
             continue;
         if (kill(table[i].pid, sig) == 0)
             sent++;
@@ -130,10 +134,10 @@ static int signal_descendants(int sig)
     return sent;
 }
 
-int killall_signal(int pid1, int sig)
+int killall_signal(int pid1, int sig, pid_t spare)
 {
-    if (!pid1)
-        return signal_descendants(sig);
+    if (!pid1 || spare > 0)
+        return signal_scanned(sig, pid1, spare);
     /* ESRCH only says nobody was left to signal */
     if (kill(-1, sig) < 0 && errno != ESRCH)
         return -1;

@@ -9,12 +9,13 @@
 /* The most processes a subreaper scan handles in one pass. */
 #define KILLALL_MAX 32768
 
-/* Sends sig to every process but ourselves: as PID 1 with kill(-1), which
- * reaches processes that changed session or process group; as a subreaper,
- * to each descendant found in /proc. A SIGTERM is followed by SIGCONT so that
- * stopped processes get to act on it. Returns how many were signalled as a
- * subreaper, 0 as PID 1 (kill(-1) does not count), -1 on error. */
-int killall_signal(int pid1, int sig);
+/* Sends sig to every process but ourselves and spare (0 for none): as PID 1
+ * with kill(-1), which reaches processes that changed session or process
+ * group (or, when sparing one, to every pid of the namespace's /proc); as a
+ * subreaper, to each descendant found in /proc. A SIGTERM is followed by
+ * SIGCONT so that stopped processes get to act on it. Returns how many were
+ * signalled from /proc, 0 after kill(-1) (it does not count), -1 on error. */
+int killall_signal(int pid1, int sig, pid_t spare);
 
 struct killall_proc {
     pid_t pid, ppid;

@@ -50,6 +50,12 @@ static uint64_t now_ms(struct loop const *l)
     return (uint64_t) tain_to_millisecs(&d);
 }
 
+int64_t loop_remaining_ms(struct loop *l)
+{
+    uint64_t now = now_ms(l);
+    return l->stop.deadline > now ? (int64_t) (l->stop.deadline - now) : 0;
+}
+
 static int verbose(struct loop const *l)
 {
     return l->settings->verbosity >= 2;
@@ -101,14 +107,16 @@ static void act(struct loop *l, unsigned int todo)
     if (todo & STOP_DO_TERM_ALL) {
         if (verbose(l))
             strerr_warni("sending SIGTERM to every remaining process");
-        if (killall_signal(l->pid1, SIGTERM) < 0)
+        /* the main command had its SIGTERM: a second one may cut short
+         * the shutdown it is doing (many programs exit at once on it) */
+        if (killall_signal(l->pid1, SIGTERM, l->main_running ? l->main.pid : 0) < 0)
             strerr_warnwusys("send SIGTERM to every process");
     }
     if (todo & STOP_DO_KILL_ALL) {
         if (!l->killed)
             strerr_warnw("stop deadline reached: sending SIGKILL to every remaining process");
         l->killed = 1;
-        if (killall_signal(l->pid1, SIGKILL) < 0)
+        if (killall_signal(l->pid1, SIGKILL, 0) < 0)
             strerr_warnwusys("send SIGKILL to every process");
     }
 }

@@ -42,6 +42,9 @@ struct loop {
  * Returns vinit's exit code. Never returns early on a recoverable error. */
 int loop_run(struct loop *l);
 
+/* Milliseconds left before the stop deadline (0 when past it). */
+int64_t loop_remaining_ms(struct loop *l);
+
 /* Pure: the exit code of DESIGN.md: 133 for a reboot, else the main
  * command's, else the failed essential service's (essential_code >= 0),
  * else 0. */

@@ -11,12 +11,15 @@
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
 
 #include "config.h"
 #include "ctl.h"
+#include "env.h"
 #include "loop.h"
 #include "notify.h"
 #include "settings.h"
@@ -100,7 +103,7 @@ static int make_dirs(char const *path)
 
 /* The service tree, when there is one: the default location may be absent
  * (vinit then only runs a main command), a location set explicitly may not. */
-static void load_services(struct loop *l, struct settings const *s)
+static void load_services(struct loop *l, struct settings const *s, char const *const *envp)
 {
     static char exe[PATH_MAX], live[PATH_MAX];
     if (!s->services_dir_given && access(s->services_dir, F_OK) < 0 && errno == ENOENT)
@@ -119,6 +122,56 @@ static void load_services(struct loop *l, struct settings const *s)
     if (supervise_load(&c) < 0)
         strerr_diefusys(100, "read the service tree ", s->services_dir);
     l->services = 1;
+}
+
+/* syncfs can take seconds on a host with much unwritten data, and the
+ * manager's SIGKILL would then take the exit code with it: the flush runs in
+ * a child, waited for only while the stop deadline lasts (at most 1 s).
+ * Past that we exit; the kernel finishes the writeback on its own. */
+static void flush_root(int64_t budget_ms)
+{
+    if (budget_ms > 1000)
+        budget_ms = 1000;
+    pid_t pid = fork();
+    if (!pid) {
+        int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _exit(fd >= 0 && syncfs(fd) == 0 ? 0 : 1);
+    }
+    if (pid < 0)
+        return;
+    for (int64_t waited = 0; waited <= budget_ms; waited += 5) {
+        if (waitpid(pid, NULL, WNOHANG) != 0)
+            return;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The container's environment as it came: enabled-if and instances read it
+ * at every reload, after withhold() has narrowed what children get. */
+static char const *const *snapshot_environ(void)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char const **copy = calloc(n + 1, sizeof *copy);
+    if (!copy)
+        strerr_diefusys(111, "copy the environment");
+    memcpy(copy, environ, n * sizeof *copy);
+    return copy;
+}
+
+/* Children get the container's environment without the manager's internals
+ * and vinit's settings, and without what VINIT_ENV_WITHHOLD names: those
+ * wait in RUNDIR/env for the services whose env-secrets ask for them. */
+static void withhold(struct settings const *s)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/env", s->rundir);
+    if (s->withhold && make_dirs(s->rundir) < 0)
+        strerr_diefusys(111, "create ", s->rundir, " for the withheld variables");
+    if (env_prepare(s->withhold, dir) < 0)
+        strerr_diefusys(111, "keep the withheld variables in ", dir);
 }
 
 /* The control socket, where the runtime directory is ours: with a service
@@ -163,8 +216,10 @@ int main(int argc, char const *const *argv)
     if (l.sigfd < 0)
         strerr_diefusys(111, "trap signals");
     l.take_tty = settings.command && spawn_should_take_tty();
-    load_services(&l, &settings);
+    char const *const *envp = snapshot_environ();
+    load_services(&l, &settings, envp);
     open_control(&l, &settings);
+    withhold(&settings);
 
     /* From here on PID 1 must not die: the loop warns and retries. */
     int code = loop_run(&l);
@@ -172,11 +227,7 @@ int main(int argc, char const *const *argv)
     if (l.pid1) {
         /* flush what the container wrote before its namespace goes away;
          * syncfs keeps it to our root filesystem, not the whole host */
-        int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd >= 0) {
-            syncfs(fd);
-            close(fd);
-        }
+        flush_root(loop_remaining_ms(&l));
         /* A reboot, said the way systemd-nspawn understands: reboot() from
          * a pid namespace's init ends it with SIGHUP, which nspawn reports
          * as 133 so that its unit starts it again (a plain exit 133 is

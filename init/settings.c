@@ -88,6 +88,7 @@ static int from_env(struct settings *s, char const *const *envp, struct settings
     if ((v = settings_getenv(envp, "VINIT_RUNDIR")))
         s->rundir = v;
     s->only = settings_getenv(envp, "VINIT_SERVICES");
+    s->withhold = settings_getenv(envp, "VINIT_ENV_WITHHOLD");
     if (s->services_dir[0] != '/' || s->rundir[0] != '/')
         return fail(err, "not an absolute path in ",
                     s->services_dir[0] != '/' ? "VINIT_SERVICES_DIR" : "VINIT_RUNDIR",
@@ -171,6 +172,7 @@ int settings_parse(struct settings *s, int argc, char const *const *argv, char c
     s->services_dir_given = 0;
     s->rundir = VINIT_RUNDIR;
     s->only = NULL;
+    s->withhold = NULL;
     if (from_env(s, envp, err) < 0)
         return -1;
     return from_argv(s, argc, argv, err);

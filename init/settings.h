@@ -22,6 +22,7 @@ struct settings {
     int services_dir_given;     /* set explicitly: it must exist */
     char const *rundir;         /* where the live tree goes */
     char const *only;           /* VINIT_SERVICES: the services to run, or NULL */
+    char const *withhold;       /* VINIT_ENV_WITHHOLD: patterns of variables kept from children */
 };
 
 /* What went wrong, for a message: "invalid value for VINIT_STOP_TIMEOUT: x". */

@@ -91,7 +91,8 @@ int svlive_needs_runner(struct svsrc_service const *sv)
     int policy = sv->env_policy[0] && strcmp(sv->env_policy, "inherit");
     return policy || sv->has_env_dir || sv->user[0] || sv->has_caps || sv->nrlimits ||
            sv->has_oom_score_adj || sv->notify || sv->ready_socket[0] || sv->instances[0] ||
-           sv->clean[0] || sv->directories[0] || sv->restart != SVPARSE_RESTART_ALWAYS;
+           sv->clean[0] || sv->directories[0] || sv->env_secrets[0] ||
+           sv->restart != SVPARSE_RESTART_ALWAYS;
 }
 
 /* Names s6-supervise reads, or that vinit makes, in a live directory. */

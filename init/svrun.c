@@ -203,6 +203,18 @@ static int directory_line(char *line, void *arg)
     return 0;
 }
 
+/* env-secrets: withheld variables, from the envdir PID 1 put them in
+ * (RUNDIR/env, beside RUNDIR/services/NAME, our live directory). */
+static void give_secrets(struct svsrc_service const *sv, char const *live)
+{
+    char dir[PATH_MAX], missing[256];
+    if (snprintf(dir, sizeof dir, "%s/../../env", live) >= (int) sizeof dir)
+        strerr_dief(111, "live directory path too long: ", live);
+    if (env_apply_secrets(sv->env_secrets, dir, missing, sizeof missing) < 0)
+        strerr_dief(111, "env-secrets: ", missing,
+                    " was not withheld from the container (VINIT_ENV_WITHHOLD) or is not set");
+}
+
 /* Stale runtime state goes; state a live process owns stops us here, and
  * the restart back-off tries again later (the owner may go away). */
 static void refuse_if_owned(struct svsrc_service const *sv)
@@ -226,6 +238,8 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
         strerr_dief(111, "source directory path too long: ", source);
     if (env_apply_envdir(envdir) < 0)
         strerr_warnwusys("read every file of ", envdir);
+    if (sv->env_secrets[0])
+        give_secrets(sv, live);
     if (!sv->notify)
         unsetenv("NOTIFY_SOCKET");
     for (unsigned int i = 0; i < sv->nrlimits; i++)

@@ -223,6 +223,23 @@ static int env_policy_line(char *line, void *arg)
     fault(c, "not inherit, clean or a list of variable names", line);
     return -1;
 }
+static int secret_line(char *line, void *arg)
+{
+    struct ctx *c = arg;
+    if (svparse_env_name(line, strlen(line)))
+        return 0;
+    fault(c, "not a variable name", line);
+    return -1;
+}
+static int h_env_secrets(struct ctx *c, char *t)
+{
+    if (keep(c, t, c->sv->env_secrets, sizeof c->sv->env_secrets, NULL) < 0)
+        return -1;
+    char copy[SVSRC_TEXT_MAX];
+    strcpy(copy, t);
+    return svparse_lines(copy, secret_line, c);
+}
+
 static int h_env_policy(struct ctx *c, char *t)
 {
     if (keep(c, t, c->sv->env_policy, sizeof c->sv->env_policy, NULL) < 0)
@@ -305,6 +322,7 @@ static struct {
     {"restart", h_restart},
     {"enabled-if", h_enabled_if},
     {"env-policy", h_env_policy},
+    {"env-secrets", h_env_secrets},
     {"user", h_user},
     {"capabilities", h_capabilities},
     {"rlimits", h_rlimits},

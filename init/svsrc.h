@@ -41,6 +41,7 @@ struct svsrc_service {
     char env_policy[SVSRC_TEXT_MAX];  /* "inherit", "clean", or names */
     char clean[SVSRC_TEXT_MAX];       /* globs, one per line */
     char directories[SVSRC_TEXT_MAX]; /* PATH [MODE] [OWNER], one per line */
+    char env_secrets[SVSRC_TEXT_MAX]; /* withheld variables it gets, one per line */
     char instances[64];               /* an env variable name */
     uint64_t signature;               /* of the directory's files (names, sizes, times): a reload
                                        * restarts the service when it changes */

@@ -81,11 +81,11 @@ static void test_pid1_uses_kill_minus_one(void **state)
 {
     ncalls = 0;
     pass_through = 0;
-    assert_int_equal(killall_signal(1, SIGTERM), 0);
+    assert_int_equal(killall_signal(1, SIGTERM, 0), 0);
     assert_true(called(-1, SIGTERM));
     assert_true(called(-1, SIGCONT)); /* stopped processes must see the TERM */
     ncalls = 0;
-    assert_int_equal(killall_signal(1, SIGKILL), 0);
+    assert_int_equal(killall_signal(1, SIGKILL, 0), 0);
     assert_int_equal(ncalls, 1);
     assert_true(called(-1, SIGKILL));
 }
@@ -111,7 +111,7 @@ static void test_subreaper_signals_descendants_only(void **state)
     assert_int_equal(read(p[0], &grandchild, sizeof grandchild), sizeof grandchild);
     ncalls = 0;
     pass_through = 1;
-    assert_int_equal(killall_signal(0, SIGKILL), 2);
+    assert_int_equal(killall_signal(0, SIGKILL, 0), 2);
     pass_through = 0;
     assert_true(called(child, SIGKILL));
     assert_true(called(grandchild, SIGKILL));
@@ -125,6 +125,30 @@ static void test_subreaper_signals_descendants_only(void **state)
     close(p[1]);
 }
 
+static void test_spared_process(void **state)
+{
+    pid_t a = fork();
+    if (!a) {
+        pause();
+        _exit(0);
+    }
+    pid_t b = fork();
+    if (!b) {
+        pause();
+        _exit(0);
+    }
+    ncalls = 0;
+    pass_through = 1;
+    assert_int_equal(killall_signal(0, SIGTERM, a), 1);
+    pass_through = 0;
+    assert_true(called(b, SIGTERM));
+    assert_false(called(a, SIGTERM)); /* the main command had its SIGTERM */
+    __real_kill(a, SIGKILL);          /* kill itself is wrapped here */
+    __real_kill(b, SIGKILL);
+    waitpid(a, NULL, 0);
+    waitpid(b, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_survives_a_ppid_loop),
         cmocka_unit_test(test_pid1_uses_kill_minus_one),
         cmocka_unit_test(test_subreaper_signals_descendants_only),
+        cmocka_unit_test(test_spared_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
