@@ -18,14 +18,16 @@
 #include <skalibs/strerr.h>
 
 #include "ctl.h"
+#include "env.h"
+#include "svparse.h"
 #include "supervise.h"
 
 #define REQUEST_MAX     1024
 #define REPLY_MAX       65536
 #define READ_TIMEOUT_MS 200
 
-static char const *const verbs[] = {"status", "start",  "stop",    "restart",
-                                    "reload", "health", "shutdown"};
+static char const *const verbs[] = {"status", "start",  "stop",     "restart",
+                                    "reload", "health", "shutdown", "env"};
 
 int ctl_is_verb(char const *word)
 {
@@ -140,6 +142,54 @@ static unsigned int words(char *req, char **w, unsigned int max)
     return n;
 }
 
+extern char **environ;
+
+/* vinit env [set NAME=VALUE... | unset NAME...]: the environment children
+ * get, changed at run time; the services that use a changed variable
+ * restart with it. PID 1 allocates here (setenv, the new snapshot): a
+ * control request, not the running loop's path. */
+static void env_command(char **w, unsigned int n, uint64_t now, int services)
+{
+    static char const **snapshot;
+    char names[REQUEST_MAX] = "";
+    int set = n > 0 && !strcmp(w[0], "set"), unset = n > 0 && !strcmp(w[0], "unset");
+    if (!set && !unset) {
+        say("0\n");
+        for (char **e = environ; *e; e++)
+            say("%s\n", *e);
+        return;
+    }
+    for (unsigned int k = 1; k < n; k++) {
+        char *eq = strchr(w[k], '=');
+        size_t len = eq ? (size_t) (eq - w[k]) : strlen(w[k]);
+        if (!svparse_env_name(w[k], len) || (set && !eq) || env_is_internal(w[k], len)) {
+            say("100\nvinit env: not %s: %s\n", set ? "NAME=VALUE" : "a variable name", w[k]);
+            return;
+        }
+        if (eq)
+            *eq = 0;
+        if (set ? setenv(w[k], eq + 1, 1) : unsetenv(w[k])) {
+            say("111\nvinit env: %s: %s\n", w[k], strerror(errno));
+            return;
+        }
+        strncat(names, w[k], sizeof names - strlen(names) - 2);
+        strcat(names, " ");
+    }
+    size_t count = 0;
+    while (environ[count])
+        count++;
+    char const **fresh = calloc(count + 1, sizeof *fresh);
+    if (!fresh) {
+        say("111\nvinit env: out of memory\n");
+        return;
+    }
+    memcpy(fresh, environ, count * sizeof *fresh);
+    int r = services ? supervise_env_changed(fresh, names, now) : 0;
+    free(snapshot);
+    snapshot = fresh;
+    say("0\n%d service%s restarting with it\n", r < 0 ? 0 : r, r == 1 ? "" : "s");
+}
+
 static enum ctl_action handle(char *req, uint64_t now, int services)
 {
     char *w[64];
@@ -158,6 +208,10 @@ static enum ctl_action handle(char *req, uint64_t now, int services)
             status_json(now);
         else
             status_text(now);
+        return CTL_NONE;
+    }
+    if (!strcmp(w[0], "env")) {
+        env_command(w + 1, n - 1, now, services);
         return CTL_NONE;
     }
     if (!strcmp(w[0], "health")) {

@@ -837,9 +837,29 @@ static void retire(unsigned int i, char const *why)
     }
 }
 
+static char const *forced; /* vinit env: names whose users restart, or NULL */
+
+static int uses_forced(struct svsrc_service const *sv)
+{
+    char name[256];
+    for (char const *p = forced; p && *p;) {
+        p += strspn(p, " ");
+        size_t k = strcspn(p, " ");
+        if (k && k < sizeof name) {
+            memcpy(name, p, k);
+            name[k] = 0;
+            if (svsrc_mentions(cfg.srcdir, sv, name))
+                return 1;
+        }
+        p += k;
+    }
+    return 0;
+}
+
 static int unchanged(struct svsrc_service const *a, struct svsrc_service const *b)
 {
-    return a->signature == b->signature && a->type == b->type && a->ndeps == b->ndeps;
+    return a->signature == b->signature && a->type == b->type && a->ndeps == b->ndeps &&
+           !uses_forced(b);
 }
 
 /* Builds next_svcs[j] for next_tree.sv[j]; marks kept[] the old entries
@@ -900,4 +920,16 @@ int supervise_reload(uint64_t now)
     }
     advance(now);
     return 0;
+}
+
+int supervise_env_changed(char const *const *envp, char const *names, uint64_t now)
+{
+    unsigned int restarting = 0;
+    cfg.envp = envp;
+    forced = names;
+    int r = supervise_reload(now);
+    forced = NULL;
+    for (unsigned int i = 0; i < tree.n; i++)
+        restarting += svcs[i].replaces != 0;
+    return r < 0 ? -1 : (int) restarting;
 }

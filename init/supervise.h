@@ -61,6 +61,13 @@ int supervise_essential_failed(int *code);
  * alone. A tree that cannot be read leaves everything as it was: -1. */
 int supervise_reload(uint64_t now);
 
+/* vinit env: the container's environment changed (envp is the new one;
+ * names, separated by blanks, were set or unset). Every running service
+ * that uses one of them (svsrc_mentions) restarts, through a new
+ * supervisor so that it inherits the new environment; enabled-if and
+ * instances are evaluated again. Returns how many restart. */
+int supervise_env_changed(char const *const *envp, char const *names, uint64_t now);
+
 /* Brings every service down in reverse dependency order. */
 void supervise_stop(uint64_t now);
 /* Every service is down. */

@@ -701,3 +701,51 @@ void svsrc_expand(struct svsrc_tree *t, char const *const *envp, svsrc_report_fn
             for (unsigned int j = 0; j < t->n; j++)
                 expand_deps(t, &t->sv[j], t->sv[i].name, report, arg);
 }
+
+static int file_mentions(char const *path, char const *name)
+{
+    static char text[SVSRC_FILE_MAX];
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return 0;
+    }
+    ssize_t r = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (r <= 0)
+        return 0;
+    text[r] = 0;
+    return memmem(text, (size_t) r, name, strlen(name)) != NULL;
+}
+
+static int dir_mentions(char const *dir, char const *name)
+{
+    char path[PATH_MAX];
+    DIR *d = opendir(dir);
+    int found = 0;
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (!strcmp(e->d_name, name)) /* env/NAME */
+            found = 1;
+        else if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int) sizeof path)
+            found = file_mentions(path, name);
+    }
+    closedir(d);
+    return found;
+}
+
+int svsrc_mentions(char const *srcdir, struct svsrc_service const *sv, char const *name)
+{
+    char dir[PATH_MAX], env[PATH_MAX + 8];
+    if (snprintf(dir, sizeof dir, "%s/%s", srcdir, sv->dir) >= (int) sizeof dir)
+        return 0;
+    snprintf(env, sizeof env, "%s/env", dir);
+    return dir_mentions(dir, name) || dir_mentions(env, name);
+}

@@ -88,6 +88,11 @@ size_t svsrc_item_name_len(char const *item, size_t len);
  * faulty services (reporting each), and computes the start order. */
 void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg);
 
+/* Does a file of the service's source directory (or of its env/) mention
+ * name? That is how vinit tells which services use a variable: run scripts,
+ * env-policy, env-secrets, enabled-if and instances files all say it. */
+int svsrc_mentions(char const *srcdir, struct svsrc_service const *sv, char const *name);
+
 /* Index of the service called name, or -1. */
 int svsrc_find(struct svsrc_tree const *t, char const *name);
 
