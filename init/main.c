@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "env.h"
 #include "loop.h"
+#include "mounts.h"
 #include "notify.h"
 #include "settings.h"
 #include "signals.h"
@@ -216,6 +217,12 @@ int main(int argc, char const *const *argv)
     if (l.sigfd < 0)
         strerr_diefusys(111, "trap signals");
     l.take_tty = settings.command && spawn_should_take_tty();
+    /* what is mounted now is the manager's: only later mounts are ours to
+     * undo at stop; as PID 1 only, where the mount namespace is the
+     * container's (a subreaper would unmount what the host mounts) */
+    int unmount = l.pid1 && !(getenv("VINIT_UNMOUNT") && !strcmp(getenv("VINIT_UNMOUNT"), "0"));
+    if (unmount && mounts_snapshot() < 0)
+        strerr_warnwusys("read /proc/self/mountinfo: nothing will be unmounted at stop");
     char const *const *envp = snapshot_environ();
     load_services(&l, &settings, envp);
     open_control(&l, &settings);
@@ -227,6 +234,8 @@ int main(int argc, char const *const *argv)
     if (l.pid1) {
         /* flush what the container wrote before its namespace goes away;
          * syncfs keeps it to our root filesystem, not the whole host */
+        if (unmount)
+            mounts_unmount_new(settings.verbosity >= 2);
         flush_root(loop_remaining_ms(&l));
         /* A reboot, said the way systemd-nspawn understands: reboot() from
          * a pid namespace's init ends it with SIGHUP, which nspawn reports
