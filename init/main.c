@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -102,6 +103,24 @@ static int make_dirs(char const *path)
     }
 }
 
+/* A read-only root (docker run --read-only) needs a writable runtime
+ * directory: a tmpfs /run from the manager, or one vinit mounts itself on
+ * an existing (empty) RUNDIR when it may (CAP_SYS_ADMIN). Else the message
+ * says what to add. */
+static void writable_rundir(char const *rundir)
+{
+    if (make_dirs(rundir) == 0 && access(rundir, W_OK) == 0)
+        return;
+    if (errno != EROFS && errno != EACCES)
+        strerr_diefusys(111, "create ", rundir);
+    if (mount("vinit", rundir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") == 0)
+        return;
+    strerr_diefusys(111, "write to ", rundir,
+                    " (read-only root?): give the container a tmpfs there or on /run (docker and "
+                    "podman: --tmpfs /run; Kubernetes: an emptyDir with medium Memory), or "
+                    "CAP_SYS_ADMIN so that vinit mounts one; mounting one failed");
+}
+
 /* The service tree, when there is one: the default location may be absent
  * (vinit then only runs a main command), a location set explicitly may not. */
 static void load_services(struct loop *l, struct settings const *s, char const *const *envp)
@@ -109,8 +128,10 @@ static void load_services(struct loop *l, struct settings const *s, char const *
     static char exe[PATH_MAX], live[PATH_MAX];
     if (!s->services_dir_given && access(s->services_dir, F_OK) < 0 && errno == ENOENT)
         return;
-    if (snprintf(live, sizeof live, "%s/services", s->rundir) >= (int) sizeof live ||
-        make_dirs(live) < 0)
+    if (snprintf(live, sizeof live, "%s/services", s->rundir) >= (int) sizeof live)
+        strerr_dief(100, "runtime directory path too long: ", s->rundir);
+    writable_rundir(s->rundir);
+    if (make_dirs(live) < 0)
         strerr_diefusys(111, "create ", live);
     if (!realpath("/proc/self/exe", exe))
         strerr_diefusys(111, "find vinit's own path in /proc/self/exe");
