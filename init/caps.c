@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,28 +19,36 @@ static int fail(char const **what, char const *step)
     return -1;
 }
 
-static int resolve(char const *user, uid_t *uid, gid_t *gid, char const **what)
+int caps_ids(char const *user, uid_t *uid, gid_t *gid, char const **missing)
 {
     char name[72];
-    strncpy(name, user, sizeof name - 1);
-    name[sizeof name - 1] = 0;
+    snprintf(name, sizeof name, "%s", user);
     char *colon = strchr(name, ':');
     if (colon)
         *colon = 0;
     struct passwd *pw = getpwnam(name);
     if (!pw)
-        return errno = ENOENT, fail(what, "find the user");
+        return *missing = "user", errno = ENOENT, -1;
     *uid = pw->pw_uid;
     *gid = pw->pw_gid;
     if (colon) {
         struct group *gr = getgrnam(colon + 1);
         if (!gr)
-            return errno = ENOENT, fail(what, "find the group");
+            return *missing = "group", errno = ENOENT, -1;
         *gid = gr->gr_gid;
     }
+    return 0;
+}
+
+static int resolve(char const *user, uid_t *uid, gid_t *gid, char const **what)
+{
+    char const *missing;
+    if (caps_ids(user, uid, gid, &missing) < 0)
+        return fail(what, *missing == 'u' ? "find the user" : "find the group");
     /* supplementary groups from /etc/group, as a login would have them:
      * libvirt-qemu needs kvm's */
-    if (initgroups(name, *gid) < 0)
+    struct passwd *pw = getpwuid(*uid);
+    if (!pw || initgroups(pw->pw_name, *gid) < 0)
         return fail(what, "set supplementary groups");
     return 0;
 }

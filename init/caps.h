@@ -3,6 +3,12 @@
 #ifndef VINIT_CAPS_H
 #define VINIT_CAPS_H
 
+#include <sys/types.h>
+
+/* "user" or "user:group" -> ids (the user's own group without one).
+ * 0, or -1 with errno ENOENT and *missing "user" or "group". */
+int caps_ids(char const *user, uid_t *uid, gid_t *gid, char const **missing);
+
 /* In a service's runner: becomes user[:group] (when user is not empty) and
  * keeps exactly caps[0..ncaps) in the bounding, permitted, effective,
  * inheritable and ambient sets (when ncaps >= 0; -1 leaves them alone), so

@@ -22,6 +22,7 @@
 #include "ctl.h"
 #include "env.h"
 #include "loop.h"
+#include "mkpath.h"
 #include "mounts.h"
 #include "notify.h"
 #include "settings.h"
@@ -84,32 +85,13 @@ static void take_notify_socket(struct notify_target *t)
     unsetenv("NOTIFY_SOCKET");
 }
 
-/* mkdir -p for the runtime directory (mode 0755: s6-svstat is for all). */
-static int make_dirs(char const *path)
-{
-    char buf[PATH_MAX];
-    if (strlen(path) >= sizeof buf)
-        return (errno = ENAMETOOLONG, -1);
-    strcpy(buf, path);
-    for (char *p = buf + 1;; p++) {
-        if (*p && *p != '/')
-            continue;
-        char c = *p;
-        *p = 0;
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return -1;
-        if (!(*p = c))
-            return 0;
-    }
-}
-
 /* A read-only root (docker run --read-only) needs a writable runtime
  * directory: a tmpfs /run from the manager, or one vinit mounts itself on
  * an existing (empty) RUNDIR when it may (CAP_SYS_ADMIN). Else the message
  * says what to add. */
 static void writable_rundir(char const *rundir)
 {
-    if (make_dirs(rundir) == 0 && access(rundir, W_OK) == 0)
+    if (mkpath_make(rundir, 0755) == 0 && access(rundir, W_OK) == 0)
         return;
     if (errno != EROFS && errno != EACCES)
         strerr_diefusys(111, "create ", rundir);
@@ -131,7 +113,7 @@ static void load_services(struct loop *l, struct settings const *s, char const *
     if (snprintf(live, sizeof live, "%s/services", s->rundir) >= (int) sizeof live)
         strerr_dief(100, "runtime directory path too long: ", s->rundir);
     writable_rundir(s->rundir);
-    if (make_dirs(live) < 0)
+    if (mkpath_make(live, 0755) < 0)
         strerr_diefusys(111, "create ", live);
     if (!realpath("/proc/self/exe", exe))
         strerr_diefusys(111, "find vinit's own path in /proc/self/exe");
@@ -190,7 +172,7 @@ static void withhold(struct settings const *s)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/env", s->rundir);
-    if (s->withhold && make_dirs(s->rundir) < 0)
+    if (s->withhold && mkpath_make(s->rundir, 0755) < 0)
         strerr_diefusys(111, "create ", s->rundir, " for the withheld variables");
     if (env_prepare(s->withhold, dir) < 0)
         strerr_diefusys(111, "keep the withheld variables in ", dir);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "ready.h"
 
 #define PROBE_INTERVAL_MS 20
@@ -99,15 +100,12 @@ static void watch_datagrams(int pidfd, int notif_fd, int sock, char const *path)
 /* The daemon may run as another user: it must be allowed to send. */
 static int give_to(char const *path, char const *user)
 {
-    char name[72];
+    uid_t uid;
+    gid_t gid;
+    char const *missing;
     if (!user[0])
         return 0;
-    snprintf(name, sizeof name, "%s", user);
-    name[strcspn(name, ":")] = 0;
-    struct passwd *pw = getpwnam(name);
-    if (!pw)
-        return (errno = ENOENT, -1);
-    return chown(path, pw->pw_uid, pw->pw_gid);
+    return caps_ids(user, &uid, &gid, &missing) < 0 ? -1 : chown(path, uid, gid);
 }
 
 int ready_notify_bridge(char const *path, int notif_fd, char const *user)

@@ -26,6 +26,7 @@
 #include "caps.h"
 #include "clean.h"
 #include "env.h"
+#include "mkpath.h"
 #include "ready.h"
 #include "svrun.h"
 #include "svsrc.h"
@@ -141,45 +142,6 @@ static void set_instance(struct svsrc_service const *sv, char const *name)
     strerr_dief(111, "instance ", at + 1, " is not in $", sv->instances, " any more");
 }
 
-/* mkdir -p: parents 0755, as they come; symbolic links on the way are
- * followed (a log directory that is a link into a volume). */
-static int make_path(char const *path, unsigned int mode)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p && *p != '/')
-            continue;
-        char c = *p;
-        *p = 0;
-        if (mkdir(buf, c ? 0755 : (mode_t) mode) < 0 && errno != EEXIST)
-            return -1;
-        if (!(*p = c))
-            return 0;
-    }
-}
-
-static int owner_ids(char const *owner, uid_t *uid, gid_t *gid)
-{
-    char name[72];
-    snprintf(name, sizeof name, "%s", owner);
-    char *colon = strchr(name, ':');
-    if (colon)
-        *colon = 0;
-    struct passwd *pw = getpwnam(name);
-    if (!pw)
-        return (errno = ENOENT, -1);
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    if (colon) {
-        struct group *gr = getgrnam(colon + 1);
-        if (!gr)
-            return (errno = ENOENT, -1);
-        *gid = gr->gr_gid;
-    }
-    return 0;
-}
-
 /* directories: each made (or found), then given its mode and owner (the
  * line's, else the service's user), every start: a volume mounted empty
  * over /var/log/libvirt gets its qemu/ back. */
@@ -194,11 +156,12 @@ static int directory_line(char *line, void *arg)
     if (svparse_directory(line, &d, &why) < 0)
         strerr_dief(111, "directories: ", why, ": ", line);
     owner = d.owner[0] ? d.owner : sv->user[0] ? sv->user : NULL;
-    if (make_path(d.path, d.mode) < 0)
+    if (mkpath_make(d.path, d.mode) < 0)
         strerr_diefusys(111, "create the directory ", d.path);
     if (chmod(d.path, (mode_t) d.mode) < 0)
         strerr_diefusys(111, "set the mode of ", d.path);
-    if (owner && (owner_ids(owner, &uid, &gid) < 0 || chown(d.path, uid, gid) < 0))
+    char const *missing;
+    if (owner && (caps_ids(owner, &uid, &gid, &missing) < 0 || chown(d.path, uid, gid) < 0))
         strerr_diefusys(111, "give ", d.path, " to ", owner);
     return 0;
 }

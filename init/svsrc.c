@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "svsrc.h"
 
 struct ctx {
@@ -167,13 +168,17 @@ static int h_user(struct ctx *c, char *t)
 {
     if (keep(c, t, c->sv->user, sizeof c->sv->user, svparse_user) < 0)
         return -1;
-    char *colon = strchr(t, ':');
-    if (colon)
-        *colon = 0;
-    if (!getpwnam(t))
+    uid_t uid;
+    gid_t gid;
+    char const *missing;
+    if (caps_ids(t, &uid, &gid, &missing) < 0) {
+        char *colon = strchr(t, ':');
+        if (*missing == 'g')
+            return fault(c, "unknown group", colon + 1), -1;
+        if (colon)
+            *colon = 0; /* name the user alone */
         return fault(c, "unknown user", t), -1;
-    if (colon && !getgrnam(colon + 1))
-        return fault(c, "unknown group", colon + 1), -1;
+    }
     return 0;
 }
 static int h_log_file(struct ctx *c, char *t)
