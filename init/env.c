@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "svparse.h"
 
 #define ENV_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -55,14 +56,10 @@ int env_condition_holds(char const *cond, char const *const *envp)
 
 int env_list_has(char const *list, char const *name)
 {
-    size_t len = strlen(name);
-    for (char const *p = list; *p;) {
-        p += strspn(p, ", \t\n");
-        size_t n = strcspn(p, ", \t\n");
+    size_t len = strlen(name), n;
+    for (char const *p = list; (n = svparse_word(&p)); p += n)
         if (n == len && !strncmp(p, name, len))
             return 1;
-        p += n;
-    }
     return 0;
 }
 
@@ -119,16 +116,14 @@ int env_matches(char const *patterns, char const *name, size_t len)
         return 0;
     memcpy(n, name, len);
     n[len] = 0;
-    for (char const *p = patterns; *p;) {
-        p += strspn(p, ", \t\n");
-        size_t k = strcspn(p, ", \t\n");
-        if (k && k < sizeof pat) {
-            memcpy(pat, p, k);
-            pat[k] = 0;
-            if (!fnmatch(pat, n, 0))
-                return 1;
-        }
-        p += k;
+    size_t k;
+    for (char const *p = patterns; (k = svparse_word(&p)); p += k) {
+        if (k >= sizeof pat)
+            continue;
+        memcpy(pat, p, k);
+        pat[k] = 0;
+        if (!fnmatch(pat, n, 0))
+            return 1;
     }
     return 0;
 }
@@ -183,11 +178,8 @@ int env_prepare(char const *withhold, char const *dir)
 int env_apply_secrets(char const *names, char const *dir, char *missing, size_t len)
 {
     char path[4096], value[4096];
-    for (char const *p = names; *p;) {
-        p += strspn(p, ", \t\n");
-        size_t k = strcspn(p, ", \t\n");
-        if (!k)
-            break;
+    size_t k;
+    for (char const *p = names; (k = svparse_word(&p)); p += k) {
         snprintf(path, sizeof path, "%s/%.*s", dir, (int) k, p);
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         ssize_t r = fd < 0 ? -1 : read(fd, value, sizeof value - 1);
@@ -202,7 +194,6 @@ int env_apply_secrets(char const *names, char const *dir, char *missing, size_t 
         snprintf(name, sizeof name, "%.*s", (int) k, p);
         if (setenv(name, value, 1) < 0)
             return -1;
-        p += k;
     }
     return 0;
 }

@@ -842,16 +842,14 @@ static char const *forced; /* vinit env: names whose users restart, or NULL */
 static int uses_forced(struct svsrc_service const *sv)
 {
     char name[256];
-    for (char const *p = forced; p && *p;) {
-        p += strspn(p, " ");
-        size_t k = strcspn(p, " ");
-        if (k && k < sizeof name) {
-            memcpy(name, p, k);
-            name[k] = 0;
-            if (svsrc_mentions(cfg.srcdir, sv, name))
-                return 1;
-        }
-        p += k;
+    size_t k;
+    for (char const *p = forced; (k = svparse_word(&p)); p += k) {
+        if (k >= sizeof name)
+            continue;
+        memcpy(name, p, k);
+        name[k] = 0;
+        if (svsrc_mentions(cfg.srcdir, sv, name))
+            return 1;
     }
     return 0;
 }

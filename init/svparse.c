@@ -264,6 +264,14 @@ int svparse_capability(char const *word, int *cap, char const **why)
     return 0;
 }
 
+size_t svparse_word(char const **p)
+{
+    if (!*p)
+        return 0;
+    *p += strspn(*p, ", \t\n");
+    return strcspn(*p, ", \t\n");
+}
+
 int svparse_lines(char *text, int (*each)(char *line, void *arg), void *arg)
 {
     char *line = text;

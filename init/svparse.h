@@ -58,6 +58,12 @@ char const *svparse_rlimit_name(int resource);
 /* "CAP_NET_ADMIN" or "net_admin" -> the capability number */
 int svparse_capability(char const *word, int *cap, char const **why);
 
+/* Walks a list of words separated by commas or blanks (VINIT_SERVICES,
+ * instances, VINIT_ENV_WITHHOLD...): skips the separators at *p, leaves
+ * *p at the next word and returns its length, 0 at the end:
+ *   for (char const *p = list; (len = svparse_word(&p)); p += len) */
+size_t svparse_word(char const **p);
+
 /* Calls each(line, arg) for every non-empty line that is not a # comment.
  * Stops at the first call that returns -1, and returns -1 then. Modifies
  * text (newlines become NULs). */

@@ -125,11 +125,10 @@ static void set_instance(struct svsrc_service const *sv, char const *name)
     char const *list = sv->instances[0] ? getenv(sv->instances) : NULL;
     if (!at || !list)
         return;
-    for (char const *p = list; *p;) {
-        p += strspn(p, ", \t\n");
-        size_t len = strcspn(p, ", \t\n");
+    size_t len;
+    for (char const *p = list; (len = svparse_word(&p)); p += len) {
         size_t nlen = svsrc_item_name_len(p, len);
-        if (len && nlen == strlen(at + 1) && !strncmp(p, at + 1, nlen)) {
+        if (nlen == strlen(at + 1) && !strncmp(p, at + 1, nlen)) {
             char value[PATH_MAX];
             size_t vlen = nlen < len ? len - nlen - 1 : 0;
             snprintf(value, sizeof value, "%.*s", (int) vlen, p + nlen + (nlen < len));
@@ -137,7 +136,6 @@ static void set_instance(struct svsrc_service const *sv, char const *name)
             setenv("INSTANCE_VALUE", value, 1);
             return;
         }
-        p += len;
     }
     strerr_dief(111, "instance ", at + 1, " is not in $", sv->instances, " any more");
 }

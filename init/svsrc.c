@@ -636,14 +636,10 @@ static void instantiate(struct svsrc_tree *t, unsigned int tpl, char const *list
 {
     char name[SVPARSE_NAME_MAX * 2 + 2];
     char const *why;
-    for (char const *p = list; *p;) {
-        p += strspn(p, ", \t\n");
-        size_t len = strcspn(p, ", \t\n");
-        if (!len)
-            break;
+    size_t len;
+    for (char const *p = list; (len = svparse_word(&p)); p += len) {
         size_t nlen = svsrc_item_name_len(p, len);
         snprintf(name, sizeof name, "%s@%.*s", t->sv[tpl].name, (int) nlen, p);
-        p += len;
         if (svparse_name(name, &why) < 0) {
             report(t->sv[tpl].name, NULL, "bad instance name", name, arg);
             continue;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -150,6 +151,23 @@ static void test_capability(void **state)
     assert_int_equal(svparse_capability("", &c, &why), -1);
 }
 
+static void test_words(void **state)
+{
+    char const *list = " ,sshd,, libvirtd\tvirtlogd\n", *p = list;
+    size_t len, n = 0;
+    char got[3][16];
+    for (; (len = svparse_word(&p)); p += len)
+        snprintf(got[n++], sizeof got[0], "%.*s", (int) len, p);
+    assert_int_equal(n, 3);
+    assert_string_equal(got[0], "sshd");
+    assert_string_equal(got[1], "libvirtd");
+    assert_string_equal(got[2], "virtlogd");
+    p = NULL;
+    assert_int_equal(svparse_word(&p), 0);
+    p = " , ";
+    assert_int_equal(svparse_word(&p), 0);
+}
+
 static void test_directories(void **state)
 {
     struct svparse_directory d;
@@ -201,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_capability),
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_directories),
+        cmocka_unit_test(test_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
