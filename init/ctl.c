@@ -175,15 +175,11 @@ static void env_command(char **w, unsigned int n, uint64_t now, int services)
         strncat(names, w[k], sizeof names - strlen(names) - 2);
         strcat(names, " ");
     }
-    size_t count = 0;
-    while (environ[count])
-        count++;
-    char const **fresh = calloc(count + 1, sizeof *fresh);
+    char const **fresh = env_snapshot();
     if (!fresh) {
         say("111\nvinit env: out of memory\n");
         return;
     }
-    memcpy(fresh, environ, count * sizeof *fresh);
     int r = services ? supervise_env_changed(fresh, names, now) : 0;
     free(snapshot);
     snapshot = fresh;

@@ -128,6 +128,17 @@ int env_matches(char const *patterns, char const *name, size_t len)
     return 0;
 }
 
+char const **env_snapshot(void)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char const **copy = calloc(n + 1, sizeof *copy);
+    if (copy)
+        memcpy(copy, environ, n * sizeof *copy);
+    return copy;
+}
+
 int env_is_internal(char const *name, size_t len)
 {
     static char const *const exact[] = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID",

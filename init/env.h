@@ -25,6 +25,11 @@ int env_matches(char const *patterns, char const *name, size_t len);
  * not get: NOTIFY_SOCKET, LISTEN_FDS/PID/FDNAMES, VINIT_*. */
 int env_is_internal(char const *name, size_t len);
 
+/* A copy of the environment's pointer array as it is now (the strings
+ * are shared), for enabled-if and instances to read later. NULL with
+ * ENOMEM. free() it. */
+char const **env_snapshot(void);
+
 /* PID 1 at start: takes the internals out of the environment its children
  * inherit, and moves the variables matching withhold (VINIT_ENV_WITHHOLD)
  * into dir, an envdir only root reads, from where a service that names

@@ -157,8 +157,6 @@ static void child_died(pid_t pid, int wstatus, void *arg)
 static void reap_now(struct loop *l)
 {
     unsigned long before = l->main.count;
-    l->main.each = child_died;
-    l->main.arg = l;
     l->reap_at = 0;
     int r = reap_all(&l->main);
     l->reap_storm = l->main.count - before >= REAP_STORM;
@@ -326,6 +324,8 @@ int loop_run(struct loop *l)
     tain_now_g();
     l->began = STAMP;
     l->essential_code = -1;
+    l->main.each = child_died; /* children that are not the main command */
+    l->main.arg = l;
     if (l->services)
         supervise_start(now_ms(l));
     else

@@ -155,13 +155,9 @@ static void flush_root(int64_t budget_ms)
  * at every reload, after withhold() has narrowed what children get. */
 static char const *const *snapshot_environ(void)
 {
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char const **copy = calloc(n + 1, sizeof *copy);
+    char const **copy = env_snapshot();
     if (!copy)
         strerr_diefusys(111, "copy the environment");
-    memcpy(copy, environ, n * sizeof *copy);
     return copy;
 }
 
