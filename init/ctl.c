@@ -17,8 +17,10 @@
 
 #include <skalibs/strerr.h>
 
+#include "config.h"
 #include "ctl.h"
 #include "env.h"
+#include "settings.h"
 #include "svparse.h"
 #include "supervise.h"
 
@@ -232,11 +234,13 @@ static enum ctl_action handle(char *req, uint64_t now, int services)
     return CTL_NONE;
 }
 
+/* root, or vinit's own user when vinit runs as one (docker run --user) */
 static int from_root(int fd)
 {
     struct ucred cred;
     socklen_t len = sizeof cred;
-    return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
+    return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+           (cred.uid == 0 || cred.uid == geteuid());
 }
 
 enum ctl_action ctl_serve(int lfd, uint64_t now, int services)
@@ -250,7 +254,7 @@ enum ctl_action ctl_serve(int lfd, uint64_t now, int services)
     ssize_t r = -1;
     if (!from_root(fd)) {
         reply_len = 0;
-        say("100\nvinit: only root may control vinit\n");
+        say("100\nvinit: only root (or the user vinit runs as) may control vinit\n");
     } else if (poll(&p, 1, READ_TIMEOUT_MS) > 0 && (r = read(fd, req, sizeof req - 1)) > 0) {
         req[r] = 0;
         action = handle(req, now, services);
@@ -263,6 +267,33 @@ enum ctl_action ctl_serve(int lfd, uint64_t now, int services)
     (void) w; /* a lost answer does not undo the request */
     close(fd);
     return action;
+}
+
+/* uid of PID 1, from /proc/1/status's "Uid:\treal\teffective..." line */
+static unsigned long pid1_uid(void)
+{
+    char line[256];
+    unsigned long real = 0, effective = 0;
+    FILE *f = fopen("/proc/1/status", "re");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Uid: %lu %lu", &real, &effective) == 2)
+            break;
+    fclose(f);
+    return effective;
+}
+
+char const *ctl_find_rundir(void)
+{
+    static char dir[64];
+    char const *v = getenv("VINIT_RUNDIR");
+    if (v && *v)
+        return v;
+    if (access(VINIT_RUNDIR "/" CTL_SOCKET, F_OK) == 0)
+        return VINIT_RUNDIR;
+    unsigned long uid = pid1_uid();
+    return uid ? settings_user_rundir(dir, sizeof dir, uid) : VINIT_RUNDIR;
 }
 
 int ctl_client(int argc, char const *const *argv, char const *rundir)

@@ -20,6 +20,10 @@ int ctl_listen(char const *rundir);
 /* Serves one pending connection. Returns what the request asks of PID 1. */
 enum ctl_action ctl_serve(int lfd, uint64_t now, int services);
 
+/* Where the CLI looks for PID 1's socket: $VINIT_RUNDIR, else /run/vinit,
+ * else the directory of a PID 1 that runs as a user (/tmp/vinit-UID). */
+char const *ctl_find_rundir(void);
+
 /* The CLI: sends argv[1..] to the running vinit, prints the answer.
  * Returns the exit code to use. */
 int ctl_client(int argc, char const *const *argv, char const *rundir);

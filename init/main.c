@@ -20,11 +20,14 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "doctor.h"
 #include "env.h"
 #include "loop.h"
 #include "mkpath.h"
 #include "mounts.h"
+#include "net.h"
 #include "notify.h"
+#include "probe.h"
 #include "settings.h"
 #include "signals.h"
 #include "spawn.h"
@@ -85,6 +88,26 @@ static void take_notify_socket(struct notify_target *t)
     unsetenv("NOTIFY_SOCKET");
 }
 
+/* As a user other than root (docker run --user 1000), /run/vinit is
+ * usually not ours to write: /tmp/vinit-UID then, made mode 0700 and
+ * refused when someone else made it first. */
+static void user_rundir(struct settings *s)
+{
+    static char dir[64];
+    struct stat st;
+    if (s->rundir_given || geteuid() == 0 || access(s->rundir, W_OK) == 0 ||
+        (errno == ENOENT && access("/run", W_OK) == 0))
+        return;
+    s->rundir = settings_user_rundir(dir, sizeof dir, (unsigned long) geteuid());
+    if (mkpath_make(s->rundir, 0700) < 0 || lstat(s->rundir, &st) < 0)
+        strerr_diefusys(111, "create ", s->rundir, " (vinit runs as a user and cannot write ",
+                        VINIT_RUNDIR, "; set VINIT_RUNDIR to a directory it may write)");
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        strerr_dief(111, s->rundir,
+                    " is not a directory of vinit's own user: remove it, or set "
+                    "VINIT_RUNDIR to a directory vinit may write");
+}
+
 /* A read-only root (docker run --read-only) needs a writable runtime
  * directory: a tmpfs /run from the manager, or one vinit mounts itself on
  * an existing (empty) RUNDIR when it may (CAP_SYS_ADMIN). Else the message
@@ -101,6 +124,33 @@ static void writable_rundir(char const *rundir)
                     " (read-only root?): give the container a tmpfs there or on /run (docker and "
                     "podman: --tmpfs /run; Kubernetes: an emptyDir with medium Memory), or "
                     "CAP_SYS_ADMIN so that vinit mounts one; mounting one failed");
+}
+
+/* VINIT_BRIDGE=name[,address/prefix][,mtu]: a bridge for guests in the
+ * container's own network namespace, made before any service starts. A
+ * value that cannot be read is a usage error; a bridge the kernel refuses
+ * is only a warning, since the services that do not use it can still run. */
+static void make_bridge(void)
+{
+    char const *v = getenv("VINIT_BRIDGE"), *why;
+    struct net_bridge_spec b;
+    if (!v || !*v)
+        return;
+    if (net_bridge_parse(v, &b, &why) < 0)
+        strerr_dief(100, "invalid VINIT_BRIDGE: ", v, ": ", why);
+    if (net_bridge_ensure(&b, &why) < 0)
+        strerr_warnwu("VINIT_BRIDGE ", b.name, ": ", why, ": ", strerror(errno),
+                      errno == EPERM ? " (the container needs CAP_NET_ADMIN: --cap-add=NET_ADMIN)"
+                                     : "");
+}
+
+/* The preflight checks, quiet unless something the tree runs would break
+ * (VINIT_DOCTOR=0: not at all). */
+static void preflight(struct loop const *l, struct settings const *s)
+{
+    char const *v = getenv("VINIT_DOCTOR");
+    if (l->services && !(v && !strcmp(v, "0")))
+        doctor_at_start(probe_wants(supervise_tree(), s->services_dir));
 }
 
 /* The service tree, when there is one: the default location may be absent
@@ -198,11 +248,13 @@ int main(int argc, char const *const *argv)
         return svrun_main(argc, argv);
     /* vinit status, vinit stop sshd...: the CLI, unless we are PID 1 (then
      * a main command of that name is meant: CMD ["status"]) */
+    if (argc > 1 && !strcmp(argv[1], "doctor") && getpid() != 1)
+        return doctor_main(argc - 1, argv + 1);
     if (argc > 1 && ctl_is_verb(argv[1]) && getpid() != 1) {
-        char const *rundir = getenv("VINIT_RUNDIR");
-        return ctl_client(argc, argv, rundir && *rundir ? rundir : VINIT_RUNDIR);
+        return ctl_client(argc, argv, ctl_find_rundir());
     }
     parse(&settings, argc, argv);
+    user_rundir(&settings);
     l.pid1 = getpid() == 1;
     /* Not PID 1 (docker run --init=false under another init, a shell, a
      * test): orphans of our tree must come back to us, not to the real init. */
@@ -223,7 +275,9 @@ int main(int argc, char const *const *argv)
     if (unmount && mounts_snapshot() < 0)
         strerr_warnwusys("read /proc/self/mountinfo: nothing will be unmounted at stop");
     char const *const *envp = snapshot_environ();
+    make_bridge();
     load_services(&l, &settings, envp);
+    preflight(&l, &settings);
     open_control(&l, &settings);
     withhold(&settings);
 

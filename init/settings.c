@@ -5,6 +5,7 @@
  * the system, which keeps every rule unit-testable. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
@@ -86,7 +87,7 @@ static int from_env(struct settings *s, char const *const *envp, struct settings
         s->services_dir_given = 1;
     }
     if ((v = settings_getenv(envp, "VINIT_RUNDIR")))
-        s->rundir = v;
+        s->rundir = v, s->rundir_given = 1;
     s->only = settings_getenv(envp, "VINIT_SERVICES");
     s->withhold = settings_getenv(envp, "VINIT_ENV_WITHHOLD");
     if (s->services_dir[0] != '/' || s->rundir[0] != '/')
@@ -171,9 +172,16 @@ int settings_parse(struct settings *s, int argc, char const *const *argv, char c
     s->services_dir = VINIT_SERVICES_DIR;
     s->services_dir_given = 0;
     s->rundir = VINIT_RUNDIR;
+    s->rundir_given = 0;
     s->only = NULL;
     s->withhold = NULL;
     if (from_env(s, envp, err) < 0)
         return -1;
     return from_argv(s, argc, argv, err);
+}
+
+char const *settings_user_rundir(char *buf, size_t size, unsigned long uid)
+{
+    snprintf(buf, size, "/tmp/vinit-%lu", uid);
+    return buf;
 }

@@ -21,6 +21,7 @@ struct settings {
     char const *services_dir;   /* the service source tree */
     int services_dir_given;     /* set explicitly: it must exist */
     char const *rundir;         /* where the live tree goes */
+    int rundir_given;           /* by VINIT_RUNDIR */
     char const *only;           /* VINIT_SERVICES: the services to run, or NULL */
     char const *withhold;       /* VINIT_ENV_WITHHOLD: patterns of variables kept from children */
 };
@@ -42,5 +43,10 @@ int settings_parse_duration(char const *text, unsigned int *ms);
 
 /* The value of NAME in envp, or NULL. */
 char const *settings_getenv(char const *const *envp, char const *name);
+
+/* Pure: the runtime directory of a vinit that runs as a user other than
+ * root and may not write /run/vinit: /tmp/vinit-UID (the control CLI finds
+ * it from PID 1's uid). */
+char const *settings_user_rundir(char *buf, size_t size, unsigned long uid);
 
 #endif

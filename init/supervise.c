@@ -162,6 +162,11 @@ static void off_dependents(void)
         }
 }
 
+struct svsrc_tree const *supervise_tree(void)
+{
+    return &tree;
+}
+
 int supervise_load(struct supervise_config const *c)
 {
     char what[PATH_MAX];

@@ -37,6 +37,9 @@ struct supervise_config {
  * or -1 with errno when the tree cannot be read at all. */
 int supervise_load(struct supervise_config const *c);
 
+/* The tree as read and checked (for vinit doctor's idea of what runs). */
+struct svsrc_tree const *supervise_tree(void);
+
 /* Starts the supervisors and the services without dependencies. */
 void supervise_start(uint64_t now);
 

@@ -36,16 +36,29 @@ wait_for() {
   done
 }
 
+# svc NAME 'shell body' [file=value...]: a longrun in the source tree $SRC
+# whose run is the body, with the files given.
+svc() {
+  local name=$1 body=$2; shift 2
+  mkdir -p "$SRC/$name"
+  printf '#!/bin/sh\n%s\n' "$body" > "$SRC/$name/run"
+  chmod +x "$SRC/$name/run"
+  local kv
+  for kv; do printf '%s\n' "${kv#*=}" > "$SRC/$name/${kv%%=*}"; done
+}
+NOTIFY_READY='python3 -c "import os,socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b\"READY=1\", os.environ[\"NOTIFY_SOCKET\"])"'
+
 # boot OUT [VINIT ARGS...]: starts vinit as PID 1 of fresh pid, mount, uts,
 # ipc and net namespaces, output in OUT, with the variables in BOOT_ENV
-# ("NAME=value ..." for env(1)) added to its environment. Sets BOOT_UNSHARE (unshare's pid),
+# ("NAME=value ..." for env(1)) added to its environment, and BOOT_WRAP
+# (e.g. "setpriv --reuid=65534 ...") run in front of it. Sets BOOT_UNSHARE (unshare's pid),
 # BOOT_PID (vinit's pid as seen from here: signal this one, since unshare
 # ignores SIGTERM) and BOOT_T0.
 boot() {
   local out=$1; shift
   BOOT_T0=$(now_ms)
   unshare --pid --fork --mount-proc --mount --uts --ipc --net --kill-child \
-    env ${BOOT_ENV:-} "$VINIT" "$@" >"$out" 2>&1 </dev/null &
+    env ${BOOT_ENV:-} ${BOOT_WRAP:-} "$VINIT" "$@" >"$out" 2>&1 </dev/null &
   BOOT_UNSHARE=$!
   BOOT_PID=""
   wait_for 5 boot_found || { fail "vinit did not start"; return 1; }

@@ -168,6 +168,7 @@ static void test_service_tree_settings(void **state)
     assert_string_equal(s.services_dir, "/etc/vinit/services");
     assert_false(s.services_dir_given);
     assert_string_equal(s.rundir, "/run/vinit");
+    assert_false(s.rundir_given);
     assert_null(s.only);
     char const *const env[] = {"VINIT_SERVICES_DIR=/srv/sv", "VINIT_RUNDIR=/tmp/r",
                                "VINIT_SERVICES=sshd,libvirtd", NULL};
@@ -175,6 +176,7 @@ static void test_service_tree_settings(void **state)
     assert_string_equal(s.services_dir, "/srv/sv");
     assert_true(s.services_dir_given);
     assert_string_equal(s.rundir, "/tmp/r");
+    assert_true(s.rundir_given);
     assert_string_equal(s.only, "sshd,libvirtd");
     char const *const *opt = ARGV("-s", "/x/y");
     assert_int_equal(parse(&s, opt, 3, no_env, &err), 0);
@@ -184,6 +186,17 @@ static void test_service_tree_settings(void **state)
     assert_string_equal(err.object, "VINIT_RUNDIR");
     char const *const *relopt = ARGV("--services-dir=services");
     assert_int_equal(parse(&s, relopt, 2, no_env, &err), -1);
+}
+
+static void test_user_rundir(void **state)
+{
+    char buf[64];
+    assert_string_equal(settings_user_rundir(buf, sizeof buf, 1000), "/tmp/vinit-1000");
+    assert_string_equal(settings_user_rundir(buf, sizeof buf, 4294967294UL),
+                        "/tmp/vinit-4294967294");
+    char tiny[8];
+    assert_string_equal(settings_user_rundir(tiny, sizeof tiny, 1000),
+                        "/tmp/vi"); /* cut, never overrun */
 }
 
 int main(void)
@@ -199,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_duration_limits),
         cmocka_unit_test(test_help_version_verbosity),
         cmocka_unit_test(test_service_tree_settings),
+        cmocka_unit_test(test_user_rundir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
