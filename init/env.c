@@ -42,16 +42,20 @@ int env_policy_keeps(char const *policy, char const *name, size_t len)
 int env_condition_holds(char const *cond, char const *const *envp)
 {
     char const *eq = strchr(cond, '=');
-    size_t nlen = eq ? (size_t) (eq - cond) : strlen(cond);
+    /* VAR!=value: on unless VAR says otherwise (a switch that defaults on) */
+    int negated = eq && eq > cond && eq[-1] == '!';
+    size_t nlen = eq ? (size_t) (eq - cond) - (size_t) negated : strlen(cond);
     if (!cond[0])
         return 1;
     for (; envp && *envp; envp++) {
         if (strncmp(*envp, cond, nlen) || (*envp)[nlen] != '=')
             continue;
         char const *value = *envp + nlen + 1;
-        return eq ? !strcmp(value, eq + 1) : value[0] != 0;
+        if (!eq)
+            return value[0] != 0;
+        return negated ^ !strcmp(value, eq + 1);
     }
-    return 0;
+    return negated;
 }
 
 int env_list_has(char const *list, char const *name)

@@ -148,8 +148,11 @@ int svparse_env_name(char const *name, size_t len)
 int svparse_condition(char const *text, char const **why)
 {
     char const *eq = strchr(text, '=');
-    if (!svparse_env_name(text, eq ? (size_t) (eq - text) : strlen(text)))
-        return bad(why, "not VAR or VAR=value with a valid variable name");
+    size_t nlen = eq ? (size_t) (eq - text) : strlen(text);
+    if (eq && nlen > 0 && eq[-1] == '!')
+        nlen--;
+    if (!svparse_env_name(text, nlen))
+        return bad(why, "not VAR, VAR=value or VAR!=value with a valid variable name");
     return 0;
 }
 

@@ -68,6 +68,12 @@ static void test_conditions_and_lists(void **state)
     assert_true(env_condition_holds("MODE=host", env));
     assert_false(env_condition_holds("MODE=hos", env));
     assert_true(env_condition_holds("EMPTY=", env));
+    /* switches that default on */
+    assert_false(env_condition_holds("SAMBA!=1", env));
+    assert_true(env_condition_holds("SAMBA!=0", env));
+    assert_true(env_condition_holds("MISSING!=0", env)); /* unset: on */
+    assert_true(env_condition_holds("EMPTY!=0", env));
+    assert_false(env_condition_holds("EMPTY!=", env));
     assert_true(env_list_has("sshd,libvirtd virtlogd", "libvirtd"));
     assert_true(env_list_has(" sshd ", "sshd"));
     assert_false(env_list_has("sshd,libvirtd", "libvirt"));

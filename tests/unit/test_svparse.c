@@ -111,6 +111,9 @@ static void test_condition_user_paths(void **state)
     assert_int_equal(svparse_condition("SAMBA=", &why), 0);
     assert_int_equal(svparse_condition("1X=1", &why), -1);
     assert_int_equal(svparse_condition("=1", &why), -1);
+    assert_int_equal(svparse_condition("SSHD!=0", &why), 0);
+    assert_int_equal(svparse_condition("!=0", &why), -1);
+    assert_int_equal(svparse_condition("SSHD!!=0", &why), -1);
     assert_int_equal(svparse_user("libvirt-qemu", &why), 0);
     assert_int_equal(svparse_user("nobody:nogroup", &why), 0);
     assert_int_equal(svparse_user("root:", &why), -1);
