@@ -102,7 +102,7 @@ static void act(struct loop *l, unsigned int todo)
     if (todo & STOP_DO_SERVICES) {
         if (verbose(l))
             strerr_warni("stopping the services in reverse dependency order");
-        supervise_stop(now_ms(l));
+        supervise_stop(now_ms(l), l->stop.deadline);
     }
     if (todo & STOP_DO_TERM_ALL) {
         if (verbose(l))

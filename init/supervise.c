@@ -53,6 +53,7 @@ struct svc {
     pid_t replaces;           /* reload: the old supervisor to wait for, or 0 */
 };
 
+static uint64_t stop_deadline; /* the global SIGKILL, once stopping */
 static struct svsrc_tree tree;
 static struct svc svcs[SVSRC_MAX];
 static struct supervise_config cfg;
@@ -277,12 +278,25 @@ static int is_oneshot(unsigned int i)
     return tree.sv[i].type == SVPARSE_ONESHOT;
 }
 
+/* What a oneshot's down may spend (guests shutting down, say): the time
+ * left before the global deadline, less a quarter (at most 2 s) kept for
+ * what stops after it; its own timeout-down when shorter. */
+static unsigned int down_budget(unsigned int timeout, uint64_t now)
+{
+    uint64_t left = stop_deadline > now ? stop_deadline - now : 0;
+    uint64_t keep = left / 4 < 2000 ? left / 4 : 2000;
+    uint64_t budget = left - keep;
+    return timeout && timeout < budget ? timeout : (unsigned int) budget;
+}
+
 /* A oneshot's up or down: vinit itself as the runner (argv[0] names the
- * role), in the live directory, like s6-supervise runs ./run. */
+ * role, argv[1] a down's budget), in the live directory, like s6-supervise
+ * runs ./run. */
 static void run_oneshot(unsigned int i, char const *role, uint64_t now, unsigned int timeout)
 {
-    char live[PATH_MAX];
-    char const *const argv[] = {role, NULL};
+    char live[PATH_MAX], budget[16];
+    snprintf(budget, sizeof budget, "%u", down_budget(timeout, now));
+    char const *const argv[] = {role, *role == 'd' ? budget : NULL, NULL};
     if (live_of(i, live, sizeof live) < 0)
         return;
     svcs[i].child = spawn_logged(i, live, cfg.exe, argv);
@@ -694,11 +708,12 @@ static void stop_step(uint64_t now)
     }
 }
 
-void supervise_stop(uint64_t now)
+void supervise_stop(uint64_t now, uint64_t deadline)
 {
     if (stopping)
         return;
     stopping = 1;
+    stop_deadline = deadline;
     stop_step(now);
 }
 

@@ -71,8 +71,10 @@ int supervise_reload(uint64_t now);
  * instances are evaluated again. Returns how many restart. */
 int supervise_env_changed(char const *const *envp, char const *names, uint64_t now);
 
-/* Brings every service down in reverse dependency order. */
-void supervise_stop(uint64_t now);
+/* Brings every service down in reverse dependency order, before deadline
+ * (the global SIGKILL): a oneshot's down learns its share of what is left
+ * as STOP_BUDGET_MS. */
+void supervise_stop(uint64_t now, uint64_t deadline);
 /* Every service is down. */
 int supervise_stopped(void);
 

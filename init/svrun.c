@@ -261,6 +261,10 @@ int svrun_main(int argc, char const *const *argv)
         strerr_dief(111, "the service directory has faults (above): not starting");
     if (!strcmp(argv[0], "finish"))
         return finish_role(&sv, source, argc, argv);
+    /* a down's share of the stop deadline, for programs that pace
+     * themselves (guests get shut down inside it) */
+    if (!strcmp(argv[0], "down") && argc > 1)
+        setenv("STOP_BUDGET_MS", argv[1], 1);
     run_role(&sv, live, source, argv[0]);
     return 111;
 }
