@@ -326,15 +326,18 @@ static void start_service(unsigned int i, uint64_t now)
     control(i, sv->restart == SVPARSE_RESTART_NEVER ? "o" : "u");
 }
 
+/* A longrun that did its job and ended cleanly, kept down by its restart
+ * policy (vinit-udevd when the host's database is there), serves its
+ * dependents as a finished oneshot does. */
 static int dep_done(unsigned int d)
 {
-    return svcs[d].state == SUPERVISE_READY;
+    return svcs[d].state == SUPERVISE_READY || svcs[d].state == SUPERVISE_EXITED;
 }
 
 static int dep_dead(unsigned int d)
 {
     enum supervise_state s = svcs[d].state;
-    return s == SUPERVISE_FAILED || s == SUPERVISE_EXITED || s == SUPERVISE_OFF;
+    return s == SUPERVISE_FAILED || s == SUPERVISE_OFF;
 }
 
 /* Starts each waiting service whose dependencies are all ready; gives up on
@@ -747,7 +750,7 @@ void supervise_info(unsigned int i, struct supervise_info *out)
 int supervise_healthy(void)
 {
     for (unsigned int i = 0; i < tree.n; i++)
-        if (svcs[i].state != SUPERVISE_OFF && svcs[i].state != SUPERVISE_READY)
+        if (svcs[i].state != SUPERVISE_OFF && !dep_done(i))
             return 0;
     return 1;
 }
