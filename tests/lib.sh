@@ -36,6 +36,16 @@ wait_for() {
   done
 }
 
+note() { echo "# $*"; }
+# starttime PID: when PID started (field 22 of its stat, after the comm), in
+# clock ticks since boot
+starttime() { local s; s=$(cat /proc/"$1"/stat 2>/dev/null) && set -- ${s##*) } && echo "${20}"; }
+
+# tree: a fresh source tree $SRC and runtime directory $WORK/run for a test
+tree() { rm -rf "$SRC" "$WORK/run" "$WORK"/mark*; mkdir -p "$SRC" "$WORK/run"; }
+# sboot [VINIT ARGS...]: boot with that tree (EXTRA_ENV: more variables)
+sboot() { BOOT_ENV="VINIT_SERVICES_DIR=$SRC VINIT_RUNDIR=$WORK/run ${EXTRA_ENV:-}" boot "$OUT" "$@"; }
+
 # svc NAME 'shell body' [file=value...]: a longrun in the source tree $SRC
 # whose run is the body, with the files given.
 svc() {
