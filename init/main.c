@@ -148,8 +148,7 @@ static void make_bridge(void)
  * (VINIT_DOCTOR=0: not at all). */
 static void preflight(struct loop const *l, struct settings const *s)
 {
-    char const *v = getenv("VINIT_DOCTOR");
-    if (l->services && !(v && !strcmp(v, "0")))
+    if (l->services && s->doctor)
         doctor_at_start(probe_wants(supervise_tree(), s->services_dir));
 }
 
@@ -271,7 +270,7 @@ int main(int argc, char const *const *argv)
     /* what is mounted now is the manager's: only later mounts are ours to
      * undo at stop; as PID 1 only, where the mount namespace is the
      * container's (a subreaper would unmount what the host mounts) */
-    int unmount = l.pid1 && !(getenv("VINIT_UNMOUNT") && !strcmp(getenv("VINIT_UNMOUNT"), "0"));
+    int unmount = l.pid1 && settings.unmount;
     if (unmount && mounts_snapshot() < 0)
         strerr_warnwusys("read /proc/self/mountinfo: nothing will be unmounted at stop");
     char const *const *envp = snapshot_environ();

@@ -90,6 +90,9 @@ static int from_env(struct settings *s, char const *const *envp, struct settings
         s->rundir = v, s->rundir_given = 1;
     s->only = settings_getenv(envp, "VINIT_SERVICES");
     s->withhold = settings_getenv(envp, "VINIT_ENV_WITHHOLD");
+    /* switches that only "0" turns off */
+    s->unmount = !((v = settings_getenv(envp, "VINIT_UNMOUNT")) && !strcmp(v, "0"));
+    s->doctor = !((v = settings_getenv(envp, "VINIT_DOCTOR")) && !strcmp(v, "0"));
     if (s->services_dir[0] != '/' || s->rundir[0] != '/')
         return fail(err, "not an absolute path in ",
                     s->services_dir[0] != '/' ? "VINIT_SERVICES_DIR" : "VINIT_RUNDIR",

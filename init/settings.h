@@ -24,6 +24,8 @@ struct settings {
     int rundir_given;           /* by VINIT_RUNDIR */
     char const *only;           /* VINIT_SERVICES: the services to run, or NULL */
     char const *withhold;       /* VINIT_ENV_WITHHOLD: patterns of variables kept from children */
+    int unmount;                /* VINIT_UNMOUNT (not "0"): undo the run's mounts at stop */
+    int doctor;                 /* VINIT_DOCTOR (not "0"): preflight checks at start */
 };
 
 /* What went wrong, for a message: "invalid value for VINIT_STOP_TIMEOUT: x". */

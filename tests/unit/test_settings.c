@@ -170,6 +170,8 @@ static void test_service_tree_settings(void **state)
     assert_string_equal(s.rundir, "/run/vinit");
     assert_false(s.rundir_given);
     assert_null(s.only);
+    assert_true(s.unmount);
+    assert_true(s.doctor);
     char const *const env[] = {"VINIT_SERVICES_DIR=/srv/sv", "VINIT_RUNDIR=/tmp/r",
                                "VINIT_SERVICES=sshd,libvirtd", NULL};
     assert_int_equal(parse(&s, argv, 1, env, &err), 0);
@@ -178,6 +180,14 @@ static void test_service_tree_settings(void **state)
     assert_string_equal(s.rundir, "/tmp/r");
     assert_true(s.rundir_given);
     assert_string_equal(s.only, "sshd,libvirtd");
+    char const *const off[] = {"VINIT_UNMOUNT=0", "VINIT_DOCTOR=0", NULL};
+    assert_int_equal(parse(&s, argv, 1, off, &err), 0);
+    assert_false(s.unmount);
+    assert_false(s.doctor);
+    char const *const on[] = {"VINIT_UNMOUNT=1", "VINIT_DOCTOR=", NULL};
+    assert_int_equal(parse(&s, argv, 1, on, &err), 0);
+    assert_true(s.unmount);
+    assert_true(s.doctor);
     char const *const *opt = ARGV("-s", "/x/y");
     assert_int_equal(parse(&s, opt, 3, no_env, &err), 0);
     assert_string_equal(s.services_dir, "/x/y");
