@@ -459,7 +459,7 @@ int doctor_main(int argc, char const *const *argv)
 {
     static struct doctor_world w;
     static struct doctor_report r;
-    char const *srcdir = getenv("VINIT_SERVICES_DIR"), *libvirt_dir = "/etc/libvirt";
+    char const *srcdir = getenv("VINIT_SERVICES_DIR"), *libvirt_dir = DOCTOR_LIBVIRT_DIR;
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
@@ -486,7 +486,7 @@ void doctor_at_start(unsigned int wants)
     static struct doctor_world w;
     static struct doctor_report r;
     w.wants = wants;
-    probe_world(&w, "/etc/libvirt");
+    probe_world(&w, DOCTOR_LIBVIRT_DIR);
     doctor_judge(&w, &r);
     for (unsigned int i = 0; i < r.n; i++) {
         struct doctor_finding const *f = &r.f[i];

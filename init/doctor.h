@@ -92,6 +92,9 @@ void doctor_print_json(FILE *out, struct doctor_report const *r);
  * the files libvirt itself writes. */
 void doctor_xml_bridges(char const *xml, void (*found)(char const *name, void *arg), void *arg);
 
+/* where libvirt's XML names the bridges guests use */
+#define DOCTOR_LIBVIRT_DIR "/etc/libvirt"
+
 /* vinit doctor [--json] [-s DIR]: exit 0 when nothing is wrong, 1 when
  * something is, 100 on a usage error. */
 int doctor_main(int argc, char const *const *argv);

@@ -46,8 +46,9 @@ static int partial_userns(void)
     return n == 3 && !(inside == 0 && outside == 0 && count == 4294967295UL);
 }
 
-/* 1 a character device that opens read-write, -1 one that does not, 0 none */
-static int device(char const *path, gid_t *gid)
+/* 1 a character device that opens read-write (and passes works(fd) when
+ * given), -1 one that does not, 0 none */
+static int device(char const *path, gid_t *gid, int (*works)(int fd))
 {
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
@@ -57,31 +58,26 @@ static int device(char const *path, gid_t *gid)
     int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -1;
+    int ok = !works || works(fd);
     close(fd);
-    return 1;
+    return ok ? 1 : -1;
 }
 
 /* A /dev/kvm that opens can still be useless (the module loaded on a CPU
  * without virtualisation, or nested virtualisation off): qemu would fall
  * back to TCG. Making a VM, and closing it at once, is the real question. */
-static int kvm_makes_vms(void)
+static int kvm_makes_vms(int fd)
 {
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
     int vm =
         ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION ? ioctl(fd, KVM_CREATE_VM, 0) : -1;
     if (vm >= 0)
         close(vm);
-    close(fd);
     return vm >= 0;
 }
 
 static void read_kvm(struct doctor_world *w)
 {
-    w->kvm = device("/dev/kvm", &w->kvm_gid);
-    if (w->kvm > 0 && !kvm_makes_vms())
-        w->kvm = -1;
+    w->kvm = device("/dev/kvm", &w->kvm_gid, kvm_makes_vms);
     struct group *g = getgrnam("kvm");
     if (g)
         w->image_kvm_group = 1, w->image_kvm_gid = g->gr_gid;
@@ -244,8 +240,8 @@ void probe_world(struct doctor_world *w, char const *libvirt_dir)
     w->userns = partial_userns();
     read_caps(w);
     read_kvm(w);
-    w->tun = device("/dev/net/tun", NULL);
-    w->vhost_net = device("/dev/vhost-net", NULL);
+    w->tun = device("/dev/net/tun", NULL, NULL);
+    w->vhost_net = device("/dev/vhost-net", NULL, NULL);
     read_cgroup(w);
     w->proc_sys_ro = !writable("/proc/sys/net/ipv4/ip_forward") && !writable("/proc/sys/net");
     read_network(w, libvirt_dir);
