@@ -47,6 +47,7 @@ struct svc {
     uint64_t deadline;        /* of the state (restart, timeout-up, timeout-down); 0: none */
     int exitcode;             /* of its last death, 128+n for a signal */
     unsigned char listening;  /* its supervisor wrote a status: it takes commands */
+    tain stamp;               /* of the last status read: s6 moves it at each start and death */
     unsigned char restarting; /* vinit restart: its next death is no failure */
     pid_t logger;             /* s6-supervise of its log/ logger, or 0 */
     int logger_in;            /* the read end the logger's supervisor gets */
@@ -458,14 +459,21 @@ static void on_status(unsigned int i, uint64_t now)
     s6_svstatus_t st;
     if (live_of(i, live, sizeof live) < 0 || !s6_svstatus_read(live, &st))
         return;
-    svcs[i].listening = 1;
     int up = st.pid > 0 && !st.flagfinishing;
+    /* A daemon that exits within milliseconds (vinit-udevd with nothing to
+     * do) can start and die between two reads of the status: its pid was
+     * never seen, but the stamp moved on. That is a death too, or the
+     * service would stay "starting" for ever. */
+    int unseen_run = svcs[i].listening && !up && svcs[i].pid == 0 &&
+                     (tain_less(&st.stamp, &svcs[i].stamp) || tain_less(&svcs[i].stamp, &st.stamp));
+    svcs[i].listening = 1;
+    svcs[i].stamp = st.stamp;
     if (up && st.pid != svcs[i].pid) {
         svcs[i].pid = st.pid; /* a new run */
         restart_on_start(&svcs[i].rs, now);
     }
     if (!up) {
-        if (svcs[i].pid > 0) {
+        if (svcs[i].pid > 0 || unseen_run) {
             svcs[i].pid = 0;
             on_death(i, st.wstat, now);
         } else if (svcs[i].state == SUPERVISE_WAITING)
