@@ -140,8 +140,12 @@ static void begin_stop(struct loop *l, int signo, int reboot, char const *why)
         else if (first)
             strerr_warni(signals_name(signo, name, sizeof name), ": ",
                          reboot ? "rebooting" : "stopping", ", deadline in ", ms, " ms");
-        else
-            strerr_warni(signals_name(signo, name, sizeof name), " while stopping: killing now");
+    }
+    if (!first && signo && !l->killed) {
+        /* said always: the SIGKILL that follows is not the deadline's */
+        strerr_warnw(signals_name(signo, name, sizeof name),
+                     " while stopping: sending SIGKILL to every remaining process now");
+        l->killed = 1;
     }
     l->stop.services = l->services;
     act(l, stop_begin(&l->stop, now_ms(l), l->settings->stop_timeout_ms, l->main_running));
