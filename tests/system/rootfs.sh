@@ -56,7 +56,9 @@ rootfs_boot() {
   lower=$(rootfs_tree) || { fail "no rootfs"; return 1; }
   mkdir -p "$d/ovl" "$d/merged"
   RB_T0=$(now_ms)
-  unshare --pid --fork --mount --uts --ipc --net --kill-child bash -c "
+  # its own session, as under a container manager: a Ctrl-C at the
+  # terminal reaches the caller (the demo), not every process inside
+  setsid unshare --pid --fork --mount --uts --ipc --net --kill-child bash -c "
     TOP=$TOP ROOTFS_VOLUMES='${ROOTFS_VOLUMES:-}'; $(declare -f rootfs_setup)
     rootfs_setup '$d' '$lower' || { echo 'rootfs: setup failed' >&2; exit 111; }
     exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root $* \
