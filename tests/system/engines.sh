@@ -79,7 +79,7 @@ suite_mounts() {
 # engines_cleanup: every container, dockerd, the listener, what is tracked,
 # the mounts, RUNS and WORK. Safe to call twice.
 engines_cleanup() {
-  podman ps -aq 2>/dev/null | xargs -r podman rm -f -t 0 >/dev/null 2>&1
+  podman ps -aq 2>/dev/null | xargs -r podman rm -f -v -t 0 >/dev/null 2>&1
   podman pod ps -q 2>/dev/null | xargs -r podman pod rm -f -t 0 >/dev/null 2>&1
   if [ -n "$DOCKERD" ]; then
     docker ps -aq | xargs -r "$DOCKER_CLI" rm -f -v >/dev/null 2>&1
@@ -126,10 +126,12 @@ base_libvirt() {
 }
 
 # podman_base: podman's debian:bookworm-slim is LBASE (imported when it is
-# not, or another base is); containers an interrupted run left are removed.
+# not, or another base is); containers, pods and volumes an interrupted run
+# left are removed.
 podman_base() {
-  podman ps -aq | xargs -r podman rm -f -t 0 >/dev/null 2>&1
+  podman ps -aq | xargs -r podman rm -f -v -t 0 >/dev/null 2>&1
   podman pod ps -q | xargs -r podman pod rm -f -t 0 >/dev/null 2>&1
+  podman volume prune -f >/dev/null 2>&1
   local t0; t0=$(now_ms)
   if [ "$(podman image inspect -f '{{index .Labels "vinit.base"}}' \
           docker.io/library/debian:bookworm-slim 2>/dev/null)" != "$LBASE_KEY" ]; then
@@ -139,10 +141,13 @@ podman_base() {
   fi
 }
 
-# prun NAME ARGS...: podman run -d --name NAME ARGS..., tracking its PID 1
+# prun NAME ARGS...: podman run -d --name NAME ARGS..., tracking its PID 1.
+# podman's complaint that no systemd runs its health check timers goes to
+# WORK/podman.err (the tests run the health checks themselves).
 prun() {
   local name=$1; shift
-  podman run -d --name "$name" --network none "$@" >/dev/null || return 1
+  podman run -d --name "$name" --network none "$@" >/dev/null 2>"$WORK/podman.err" ||
+    { cat "$WORK/podman.err"; return 1; }
   track "$(podman inspect -f '{{.State.Pid}}' "$name")"
 }
 pcode() { podman inspect -f '{{.State.ExitCode}}' "$1"; }
