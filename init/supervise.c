@@ -52,6 +52,9 @@ struct svc {
     pid_t logger;             /* s6-supervise of its log/ logger, or 0 */
     int logger_in;            /* the read end the logger's supervisor gets */
     pid_t replaces;           /* reload: the old supervisor to wait for, or 0 */
+    unsigned char queued;     /* its supervisor is still to be started */
+    uint64_t launched;        /* when its supervisor was started */
+    unsigned char exiting;    /* its supervisor was told to exit with the service */
 };
 
 static uint64_t stop_deadline; /* the global SIGKILL, once stopping */
@@ -105,6 +108,8 @@ static int control_of(unsigned int i, int logger, char const *cmd)
     if (logger)
         strncat(live, "/log", sizeof live - strlen(live) - 1);
     int r = s6_svc_writectl(live, S6_SUPERVISE_CTLDIR, cmd, strlen(cmd));
+    if (r == 0 && !logger && svcs[i].exiting)
+        return -1; /* it left with its service, as told: nothing to say */
     if (r <= 0)
         strerr_warnwu("send ", cmd, " to the supervisor of ", name_of(i),
                       r < 0 ? ": system call failed" : ": supervisor not running");
@@ -261,11 +266,12 @@ static void start_logger(unsigned int i, char const *live)
 static void start_supervisor(unsigned int i)
 {
     char live[PATH_MAX], watch[PATH_MAX + 16];
+    svcs[i].queued = 0;
     if (live_of(i, live, sizeof live) < 0)
         return;
     snprintf(watch, sizeof watch, "%s/" S6_SUPERVISE_CTLDIR, live);
     if (inotify_fd >= 0 && svcs[i].wd < 0)
-        svcs[i].wd = inotify_add_watch(inotify_fd, watch, IN_MOVED_TO | IN_CLOSE_WRITE);
+        svcs[i].wd = inotify_add_watch(inotify_fd, watch, IN_MOVED_TO);
     if (tree.sv[i].has_log_dir && !svcs[i].logger)
         start_logger(i, live);
     char const *const argv[] = {"s6-supervise", live, NULL};
@@ -371,14 +377,64 @@ static void advance(uint64_t now)
     }
 }
 
+/* The supervisors start in start order, at most LAUNCH_WINDOW of them
+ * coming up at a time (started, first status not written yet), not all
+ * before the loop: a starting s6-supervise takes a millisecond of CPU, and
+ * a hundred of them at once would get the CPU in turn with the head of a
+ * chain, which then waits for all of them. A supervisor that stays silent
+ * longer than LAUNCH_PATIENCE_MS no longer holds the next ones back. */
+#define LAUNCH_WINDOW      2
+#define LAUNCH_PATIENCE_MS 200
+
+static int launching(unsigned int i, uint64_t now)
+{
+    return !is_oneshot(i) && svcs[i].child > 0 && !svcs[i].listening &&
+           now < svcs[i].launched + LAUNCH_PATIENCE_MS;
+}
+
+/* 0: a supervisor can start now; ms until one can; -1: none to start. */
+static int64_t launch_wait(uint64_t now)
+{
+    unsigned int busy = 0, queued = 0;
+    uint64_t soonest = UINT64_MAX;
+    for (unsigned int i = 0; i < tree.n; i++) {
+        queued += svcs[i].queued;
+        if (launching(i, now)) {
+            busy++;
+            if (svcs[i].launched + LAUNCH_PATIENCE_MS < soonest)
+                soonest = svcs[i].launched + LAUNCH_PATIENCE_MS;
+        }
+    }
+    if (!queued || stopping)
+        return -1;
+    if (busy < LAUNCH_WINDOW || inotify_fd < 0)
+        return 0;
+    return (int64_t) (soonest - now);
+}
+
+static void launch(uint64_t now)
+{
+    while (launch_wait(now) == 0) {
+        unsigned int next = tree.n;
+        for (unsigned int k = 0; k < tree.norder && next == tree.n; k++)
+            if (svcs[tree.order[k]].queued)
+                next = tree.order[k];
+        for (unsigned int i = 0; i < tree.n && next == tree.n; i++)
+            if (svcs[i].queued) /* not in the order: none should be */
+                next = i;
+        svcs[next].launched = now;
+        start_supervisor(next);
+    }
+}
+
 void supervise_start(uint64_t now)
 {
     inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (inotify_fd < 0)
         strerr_warnwusys("watch the supervisors (inotify): services will not start");
     for (unsigned int i = 0; i < tree.n; i++)
-        if (svcs[i].state == SUPERVISE_WAITING && !is_oneshot(i))
-            start_supervisor(i);
+        svcs[i].queued = svcs[i].state == SUPERVISE_WAITING && !is_oneshot(i);
+    launch(now);
     advance(now);
 }
 
@@ -619,6 +675,7 @@ static void timed_out(unsigned int i, uint64_t now)
 
 void supervise_tick(uint64_t now)
 {
+    launch(now);
     for (unsigned int i = 0; i < tree.n; i++)
         if (svcs[i].deadline && now >= svcs[i].deadline)
             timed_out(i, now);
@@ -627,6 +684,9 @@ void supervise_tick(uint64_t now)
 int64_t supervise_wait_ms(uint64_t now)
 {
     int64_t wait = -1;
+    int64_t l = launch_wait(now);
+    if (l >= 0)
+        wait = l;
     for (unsigned int i = 0; i < tree.n; i++) {
         if (!svcs[i].deadline)
             continue;
@@ -687,7 +747,10 @@ static void stop_one(unsigned int i, uint64_t now)
         return;
     }
     info(i, "stopping", "");
-    control(i, "d");
+    /* the supervisor leaves as soon as its service is down (after the
+     * status that says so): no second round of commands once all are */
+    if (control(i, "dx") == 0)
+        svcs[i].exiting = 1;
     enter(i, SUPERVISE_STOPPING, now, t ? now + t : 0);
     if (!svcs[i].pid)
         enter(i, SUPERVISE_STOPPED, now, 0); /* nothing was running */
@@ -712,7 +775,7 @@ static void stop_step(uint64_t now)
     /* every service is down: let the supervisors go, and the loggers, which
      * have read everything by now */
     for (unsigned int i = 0; i < tree.n; i++) {
-        if (!is_oneshot(i) && svcs[i].child > 0 && svcs[i].listening)
+        if (!is_oneshot(i) && svcs[i].child > 0 && svcs[i].listening && !svcs[i].exiting)
             control(i, "x");
         if (svcs[i].logger > 0)
             control_of(i, 1, "dx");
@@ -725,6 +788,8 @@ void supervise_stop(uint64_t now, uint64_t deadline)
         return;
     stopping = 1;
     stop_deadline = deadline;
+    for (unsigned int i = 0; i < tree.n; i++)
+        svcs[i].queued = 0; /* a supervisor not started has nothing to stop */
     stop_step(now);
 }
 
