@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: ISC
+# shellcheck shell=bash
 # The container engines as the system suites use them (tests/system/run,
 # tests/system/image-modes): podman with runc and cgroupfs on its own storage,
 # Docker's engine as a dockerd of our own, the local Debian bases imported
