@@ -2,7 +2,10 @@
 /* restart: back-off from 1 s doubling to 30 s, reset by a healthy run of a
  * minute. A clean exit is not a failure, but a service that keeps exiting
  * at once is restarted with the same back-off: the loop is the problem,
- * whatever the code. */
+ * whatever the code. The back-off runs from the start of the run that
+ * ended, as s6-supervise's own second does: a run that lasted longer than
+ * its back-off (virtiofsd serving a guest for a while) is followed by a
+ * new one at once. */
 #include "restart.h"
 
 void restart_on_start(struct restart_state *s, uint64_t now)
@@ -35,6 +38,8 @@ enum restart_decision restart_on_death(struct restart_state *s, enum svparse_res
     if (s->crash_loop && essential)
         return RESTART_GIVE_UP;
     s->restarts++;
-    *delay_ms = backoff(s->failures);
+    unsigned int wait = backoff(s->failures);
+    uint64_t ran = now > s->started ? now - s->started : 0;
+    *delay_ms = ran >= wait ? 0 : wait - (unsigned int) ran;
     return RESTART_AFTER;
 }

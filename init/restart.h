@@ -27,7 +27,8 @@ enum restart_decision {
 };
 
 /* The service died at `now` with wait status-derived `failed` (0: exit 0).
- * Updates the history and answers. Non-essential services never give up:
+ * Updates the history and answers. *delay_ms counts from now: the back-off
+ * less the time the run lasted, 0 when it lasted longer. Non-essential services never give up:
  * they keep trying every RESTART_BACKOFF_MAX_MS, and crash_loop says so. */
 enum restart_decision restart_on_death(struct restart_state *s, enum svparse_restart policy,
                                        int essential, int failed, uint64_t now,
