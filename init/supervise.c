@@ -377,13 +377,15 @@ static void advance(uint64_t now)
     }
 }
 
-/* The supervisors start in start order, at most LAUNCH_WINDOW of them
- * coming up at a time (started, first status not written yet), not all
- * before the loop: a starting s6-supervise takes a millisecond of CPU, and
- * a hundred of them at once would get the CPU in turn with the head of a
- * chain, which then waits for all of them. A supervisor that stays silent
- * longer than LAUNCH_PATIENCE_MS no longer holds the next ones back. */
-#define LAUNCH_WINDOW      2
+/* The supervisors start from the loop, not all before it. Those of services
+ * whose dependencies are done start at once: they are needed now (all of a
+ * fan-out). The others start ahead of need, in start order, at most
+ * LAUNCH_AHEAD of them coming up at a time (started, first status not yet
+ * written): a starting s6-supervise takes about a millisecond of CPU, and a
+ * hundred of them at once would share the CPU with the head of a chain,
+ * which then waited for all of them. A supervisor silent for longer than
+ * LAUNCH_PATIENCE_MS no longer holds the next ones back. */
+#define LAUNCH_AHEAD       2
 #define LAUNCH_PATIENCE_MS 200
 
 static int launching(unsigned int i, uint64_t now)
@@ -392,39 +394,50 @@ static int launching(unsigned int i, uint64_t now)
            now < svcs[i].launched + LAUNCH_PATIENCE_MS;
 }
 
-/* 0: a supervisor can start now; ms until one can; -1: none to start. */
-static int64_t launch_wait(uint64_t now)
+static int deps_done(unsigned int i)
+{
+    for (unsigned int k = 0; k < tree.graph.ndeps[i]; k++)
+        if (!dep_done(tree.graph.deps[i][k]))
+            return 0;
+    return 1;
+}
+
+/* Starts what may start now (start: 0 only looks). Returns -1 when no
+ * supervisor waits to start, 0 when one may start now, else the ms until
+ * the patience of one coming up runs out. */
+static int64_t launch(uint64_t now, int start)
 {
     unsigned int busy = 0, queued = 0;
     uint64_t soonest = UINT64_MAX;
-    for (unsigned int i = 0; i < tree.n; i++) {
-        queued += svcs[i].queued;
+    unsigned char ordered[SVSRC_MAX] = {0};
+    if (stopping)
+        return -1;
+    for (unsigned int k = 0; k < tree.norder; k++)
+        ordered[tree.order[k]] = 1;
+    for (unsigned int i = 0; i < tree.n; i++)
         if (launching(i, now)) {
             busy++;
             if (svcs[i].launched + LAUNCH_PATIENCE_MS < soonest)
                 soonest = svcs[i].launched + LAUNCH_PATIENCE_MS;
         }
+    /* in start order; then any not in it (none should be) */
+    for (unsigned int k = 0; k < tree.norder + tree.n; k++) {
+        unsigned int i = k < tree.norder ? tree.order[k] : k - tree.norder;
+        if (!svcs[i].queued || (k >= tree.norder && ordered[i]))
+            continue;
+        if (deps_done(i) || busy < LAUNCH_AHEAD || inotify_fd < 0 || k >= tree.norder) {
+            if (!start)
+                return 0;
+            svcs[i].launched = now;
+            start_supervisor(i);
+            if (soonest > now + LAUNCH_PATIENCE_MS)
+                soonest = now + LAUNCH_PATIENCE_MS;
+            busy++;
+            continue;
+        }
+        queued++; /* held back: busy, so soonest is set */
     }
-    if (!queued || stopping)
-        return -1;
-    if (busy < LAUNCH_WINDOW || inotify_fd < 0)
-        return 0;
-    return (int64_t) (soonest - now);
-}
-
-static void launch(uint64_t now)
-{
-    while (launch_wait(now) == 0) {
-        unsigned int next = tree.n;
-        for (unsigned int k = 0; k < tree.norder && next == tree.n; k++)
-            if (svcs[tree.order[k]].queued)
-                next = tree.order[k];
-        for (unsigned int i = 0; i < tree.n && next == tree.n; i++)
-            if (svcs[i].queued) /* not in the order: none should be */
-                next = i;
-        svcs[next].launched = now;
-        start_supervisor(next);
-    }
+    return queued ? (int64_t) (soonest > now ? soonest - now : 0) : -1;
 }
 
 void supervise_start(uint64_t now)
@@ -434,7 +447,7 @@ void supervise_start(uint64_t now)
         strerr_warnwusys("watch the supervisors (inotify): services will not start");
     for (unsigned int i = 0; i < tree.n; i++)
         svcs[i].queued = svcs[i].state == SUPERVISE_WAITING && !is_oneshot(i);
-    launch(now);
+    launch(now, 1);
     advance(now);
 }
 
@@ -675,7 +688,7 @@ static void timed_out(unsigned int i, uint64_t now)
 
 void supervise_tick(uint64_t now)
 {
-    launch(now);
+    launch(now, 1);
     for (unsigned int i = 0; i < tree.n; i++)
         if (svcs[i].deadline && now >= svcs[i].deadline)
             timed_out(i, now);
@@ -684,7 +697,7 @@ void supervise_tick(uint64_t now)
 int64_t supervise_wait_ms(uint64_t now)
 {
     int64_t wait = -1;
-    int64_t l = launch_wait(now);
+    int64_t l = launch(now, 0);
     if (l >= 0)
         wait = l;
     for (unsigned int i = 0; i < tree.n; i++) {
