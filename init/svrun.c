@@ -140,9 +140,23 @@ static void set_instance(struct svsrc_service const *sv, char const *name)
     strerr_dief(111, "instance ", at + 1, " is not in $", sv->instances, " any more");
 }
 
+/* A directory that must change on a read-only file system: say how out. */
+static void die_read_only(char const *what, char const *path)
+{
+    int e = errno;
+    if (e == EROFS)
+        strerr_dief(111, "unable to ", what, path,
+                    ": it is on a read-only file system; make it writable (a volume or "
+                    "--tmpfs ",
+                    path, ") or give it this mode and owner in the image");
+    errno = e;
+    strerr_diefusys(111, what, path);
+}
+
 /* directories: each made (or found), then given its mode and owner (the
  * line's, else the service's user), every start: a volume mounted empty
- * over /var/log/libvirt gets its qemu/ back. */
+ * over /var/log/libvirt gets its qemu/ back. Only what differs is changed,
+ * so a read-only root whose directories are right already is fine. */
 static int directory_line(char *line, void *arg)
 {
     struct svsrc_service const *sv = arg;
@@ -151,16 +165,21 @@ static int directory_line(char *line, void *arg)
     uid_t uid = 0;
     gid_t gid = 0;
     char const *owner = NULL;
+    struct stat st;
     if (svparse_directory(line, &d, &why) < 0)
         strerr_dief(111, "directories: ", why, ": ", line);
     owner = d.owner[0] ? d.owner : sv->user[0] ? sv->user : NULL;
     if (mkpath_make(d.path, d.mode) < 0)
-        strerr_diefusys(111, "create the directory ", d.path);
-    if (chmod(d.path, (mode_t) d.mode) < 0)
-        strerr_diefusys(111, "set the mode of ", d.path);
+        die_read_only("create the directory ", d.path);
+    if (stat(d.path, &st) < 0)
+        strerr_diefusys(111, "stat ", d.path);
+    if ((st.st_mode & 07777) != (mode_t) d.mode && chmod(d.path, (mode_t) d.mode) < 0)
+        die_read_only("set the mode of ", d.path);
     char const *missing;
-    if (owner && (caps_ids(owner, &uid, &gid, &missing) < 0 || chown(d.path, uid, gid) < 0))
+    if (owner && caps_ids(owner, &uid, &gid, &missing) < 0)
         strerr_diefusys(111, "give ", d.path, " to ", owner);
+    if (owner && (st.st_uid != uid || st.st_gid != gid) && chown(d.path, uid, gid) < 0)
+        die_read_only("change the owner of ", d.path);
     return 0;
 }
 
