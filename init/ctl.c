@@ -290,10 +290,19 @@ char const *ctl_find_rundir(void)
     char const *v = getenv("VINIT_RUNDIR");
     if (v && *v)
         return v;
+    /* a PID 1 of a plain user has its directory under /tmp: looked at
+     * first, since a /run/vinit seen here may be someone else's (a /run
+     * shared with the host) */
+    unsigned long uid = pid1_uid();
+    char const *user_dir = uid ? settings_user_rundir(dir, sizeof dir, uid) : NULL;
+    char sock[80];
+    if (user_dir &&
+        snprintf(sock, sizeof sock, "%s/%s", user_dir, CTL_SOCKET) < (int) sizeof sock &&
+        access(sock, F_OK) == 0)
+        return user_dir;
     if (access(VINIT_RUNDIR "/" CTL_SOCKET, F_OK) == 0)
         return VINIT_RUNDIR;
-    unsigned long uid = pid1_uid();
-    return uid ? settings_user_rundir(dir, sizeof dir, uid) : VINIT_RUNDIR;
+    return user_dir ? user_dir : VINIT_RUNDIR;
 }
 
 int ctl_client(int argc, char const *const *argv, char const *rundir)
