@@ -543,6 +543,8 @@ static void on_status(unsigned int i, uint64_t now)
     }
     if (!up) {
         if (svcs[i].pid > 0 || unseen_run) {
+            if (svcs[i].pid == 0) /* it ran: the back-off counts from now */
+                restart_on_start(&svcs[i].rs, now);
             svcs[i].pid = 0;
             on_death(i, st.wstat, now);
         } else if (svcs[i].state == SUPERVISE_WAITING)
