@@ -88,7 +88,23 @@ boot_wait() {
   BOOT_MS=$(($(now_ms) - t0))
   BOOT_SIG_T0=""
 }
-boot_signal() { BOOT_SIG_T0=$(now_ms); kill -s "$1" "$BOOT_PID"; }
+# boot_signal SIG: sends SIG to the booted vinit, once it takes SIG: the
+# init of a pid namespace gets from outside only the signals it catches or
+# blocks (for its signalfd); one sent earlier would be lost
+boot_signal() {
+  wait_for 5 boot_takes "$1"
+  BOOT_SIG_T0=$(now_ms); kill -s "$1" "$BOOT_PID"
+}
+boot_takes() { takes "$BOOT_PID" "$1"; }
+# takes PID SIG: process PID catches SIG or blocks it (to read it from a
+# signalfd), so SIG sent now reaches it
+takes() {
+  local n blk cgt
+  n=$(kill -l "$2" 2>/dev/null) || return 1
+  blk=$(awk '$1 == "SigBlk:" {print $2}' /proc/"$1"/status 2>/dev/null)
+  cgt=$(awk '$1 == "SigCgt:" {print $2}' /proc/"$1"/status 2>/dev/null)
+  [ -n "$blk" ] && [ -n "$cgt" ] && [ $(((0x$blk | 0x$cgt) >> (n - 1) & 1)) = 1 ]
+}
 
 # in_boot COMMAND...: runs COMMAND inside the booted namespaces.
 in_boot() { nsenter -t "$BOOT_PID" -p -m -n -u -i -- "$@"; }

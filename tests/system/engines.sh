@@ -117,6 +117,22 @@ unlisten() { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; LISTENE
 
 # timed_stop CMD...: runs the stop command, sets STOP_MS
 timed_stop() { local t0; t0=$(now_ms); "$@" >/dev/null 2>&1; STOP_MS=$(($(now_ms) - t0)); }
+# container_pid1 PID: nspawn's child in another pid namespace: the
+# container's PID 1 as seen from here (vinit, or whatever /init is)
+container_pid1() {
+  local c self; self=$(readlink /proc/self/ns/pid)
+  for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    [ "$(readlink /proc/"$c"/ns/pid 2>/dev/null)" != "$self" ] && { echo "$c"; return; }
+  done
+  return 1
+}
+# running ENGINE NAME [SIG]: the container's PID 1 takes SIG (SIGTERM) and
+# has started a child (its main command or supervisor): a stop sent now is
+# one it acts on
+running() {
+  local p; p=$("$1" inspect -f '{{.State.Pid}}' "$2" 2>/dev/null)
+  [ "${p:-0}" -gt 0 ] && takes "$p" "${3:-TERM}" && [ -n "$(cat /proc/"$p"/task/*/children 2>/dev/null)" ]
+}
 
 # base_libvirt: the libvirt variant of the cached base (LBASE, its cache key
 # LBASE_KEY). It is debian:bookworm-slim in both engines, so that
