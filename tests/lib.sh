@@ -71,7 +71,8 @@ boot() {
     env ${BOOT_ENV:-} ${BOOT_WRAP:-} "$VINIT" "$@" >"$out" 2>&1 </dev/null &
   BOOT_UNSHARE=$!
   BOOT_PID=""
-  wait_for 5 boot_found || { fail "vinit did not start"; return 1; }
+  # one that never started is killed now: the next boot overwrites its pid
+  wait_for 5 boot_found || { fail "vinit did not start"; kill -9 "$BOOT_UNSHARE" 2>/dev/null; wait "$BOOT_UNSHARE" 2>/dev/null; return 1; }
 }
 boot_found() {
   BOOT_PID=$(cat /proc/"$BOOT_UNSHARE"/task/"$BOOT_UNSHARE"/children 2>/dev/null | awk '{print $1}')
