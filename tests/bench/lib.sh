@@ -12,19 +12,20 @@ listen() {
   wait_for 5 grep -q listening "$WORK/listen.out"
 }
 
-# gone_after T0 LIMIT PID...: ms from T0 (date +%s%N) until none of the
-# PIDs lives (zombies count as gone); "-", and SIGKILL for them, when some
-# still live LIMIT seconds after T0
-gone_after() {
-  local t0=$1 limit=$2 p alive; shift 2
-  local end=$((t0 + limit * 1000000000))
-  while :; do
-    alive=""
-    for p; do kill -0 "$p" 2>/dev/null && [ "$(awk '{print $3}' /proc/"$p"/stat 2>/dev/null)" != Z ] && alive="$alive $p"; done
-    [ -z "$alive" ] && { echo $((($(date +%s%N) - t0) / 1000000)); return; }
-    [ "$(date +%s%N)" -lt "$end" ] || { kill -9 $alive 2>/dev/null; echo "-"; return; }
-    sleep 0.005
-  done
+# gone_arm LIMIT PID...: starts the stop clock on PIDs (tests/helpers/gone.py),
+# before the stop signal is sent. gone_wait T0: sets GONE_MS to the ms from
+# T0 (date +%s%N) until none of them lived (zombies count as gone); "-",
+# and SIGKILL for them, when some still lived LIMIT seconds after arming
+gone_arm() {
+  local limit=$1; shift
+  python3 "$SCRIPTS/gone.py" "$limit" "$@" > "$WORK/gone.out" &
+  GONE=$!
+  wait_for 10 grep -q armed "$WORK/gone.out"
+}
+gone_wait() {
+  wait "$GONE"; GONE=""
+  local t; t=$(sed -n 2p "$WORK/gone.out")
+  case $t in ''|-) GONE_MS="-" ;; *) GONE_MS=$(((t - $1) / 1000000)) ;; esac
 }
 
 # descendants PID: every process under PID, depth first
