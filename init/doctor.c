@@ -160,6 +160,26 @@ static void check_kvm(struct doctor_world const *w, struct doctor_report *r)
              w->kvm ? "/dev/kvm is there but cannot be opened or make a VM" : "no /dev/kvm");
         FIX(f, "docker/podman: --device /dev/kvm; nspawn: --bind=/dev/kvm "
                "--property=DeviceAllow='/dev/kvm rw'; Kubernetes: a KVM device plugin");
+    } else if ((w->kvm_mode & 0006) == 0006) {
+        f = add(r, w, "kvm", DOCTOR_OK, 0);
+        WHAT(f, "/dev/kvm is usable by everyone (mode %04o): guests get hardware acceleration",
+             (unsigned int) w->kvm_mode);
+    } else if ((w->kvm_mode & 0060) != 0060) {
+        /* libvirt runs qemu as libvirt-qemu: the owner's bits are root's */
+        f = add(r, w, "kvm", DOCTOR_WARN, DOCTOR_LIBVIRT);
+        WHAT(f,
+             "/dev/kvm (mode %04o) is for its owner only: qemu, which libvirt runs as "
+             "libvirt-qemu, cannot use it; guests run under TCG emulation",
+             (unsigned int) w->kvm_mode);
+        FIX(f, "on the host, give /dev/kvm to a group with read-write (Debian's udev rule makes "
+               "it root:kvm 0660); the container's node keeps the host's mode");
+    } else if (w->kvm_gid == 0) {
+        /* joining root's group would give qemu far more than /dev/kvm */
+        f = add(r, w, "kvm", DOCTOR_WARN, DOCTOR_LIBVIRT);
+        WHAT(f, "/dev/kvm belongs to group root: the qemu user is not made a member of root's "
+                "group for it; guests run under TCG emulation");
+        FIX(f, "on the host, give /dev/kvm to its kvm group (Debian's udev rule: root:kvm "
+               "0660); the container's node keeps the host's group id");
     } else if (w->image_kvm_group && w->image_kvm_gid != w->kvm_gid) {
         f = add(r, w, "kvm", DOCTOR_INFO, DOCTOR_LIBVIRT);
         WHAT(f,

@@ -41,6 +41,7 @@ struct doctor_world {
     uint64_t caps; /* effective set: bit n is capability n */
     int kvm;       /* 0 absent, 1 makes VMs, -1 present but cannot open or make one */
     gid_t kvm_gid;
+    mode_t kvm_mode;     /* its permission bits: qemu runs as a plain user */
     int image_kvm_group; /* the image has a kvm group (in /etc/group) */
     gid_t image_kvm_gid;
     int tun, vhost_net; /* 1 usable, 0 absent, -1 present but cannot be opened */

@@ -48,13 +48,15 @@ static int partial_userns(void)
 
 /* 1 a character device that opens read-write (and passes works(fd) when
  * given), -1 one that does not, 0 none */
-static int device(char const *path, gid_t *gid, int (*works)(int fd))
+static int device(char const *path, gid_t *gid, mode_t *mode, int (*works)(int fd))
 {
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
         return 0;
     if (gid)
         *gid = st.st_gid;
+    if (mode)
+        *mode = st.st_mode & 07777;
     int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -1;
@@ -77,7 +79,7 @@ static int kvm_makes_vms(int fd)
 
 static void read_kvm(struct doctor_world *w)
 {
-    w->kvm = device("/dev/kvm", &w->kvm_gid, kvm_makes_vms);
+    w->kvm = device("/dev/kvm", &w->kvm_gid, &w->kvm_mode, kvm_makes_vms);
     struct group *g = getgrnam("kvm");
     if (g)
         w->image_kvm_group = 1, w->image_kvm_gid = g->gr_gid;
@@ -240,8 +242,8 @@ void probe_world(struct doctor_world *w, char const *libvirt_dir)
     w->userns = partial_userns();
     read_caps(w);
     read_kvm(w);
-    w->tun = device("/dev/net/tun", NULL, NULL);
-    w->vhost_net = device("/dev/vhost-net", NULL, NULL);
+    w->tun = device("/dev/net/tun", NULL, NULL, NULL);
+    w->vhost_net = device("/dev/vhost-net", NULL, NULL, NULL);
     read_cgroup(w);
     w->proc_sys_ro = !writable("/proc/sys/net/ipv4/ip_forward") && !writable("/proc/sys/net");
     read_network(w, libvirt_dir);

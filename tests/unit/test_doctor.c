@@ -25,6 +25,7 @@ static struct doctor_world healthy(void)
     w.caps = ~UINT64_C(0);
     w.kvm = 1;
     w.kvm_gid = 994;
+    w.kvm_mode = 0660;
     w.image_kvm_group = 1;
     w.image_kvm_gid = 994;
     w.tun = w.vhost_net = 1;
@@ -97,6 +98,34 @@ static void test_kvm_group(void **state)
     assert_int_equal(f->status, DOCTOR_INFO);
     assert_non_null(strstr(f->what, "group 108, the image's kvm group is 994"));
     assert_non_null(strstr(f->what, "never chowned"));
+}
+
+/* qemu runs as libvirt-qemu: a node only root may open is no use to it,
+ * and root's group is never handed out for it */
+static void test_kvm_for_root_only(void **state)
+{
+    struct doctor_world w = healthy();
+    w.kvm_mode = 0600;
+    doctor_judge(&w, &report);
+    struct doctor_finding const *f = find("kvm");
+    assert_int_equal(f->status, DOCTOR_WARN);
+    assert_non_null(strstr(f->what, "mode 0600"));
+    assert_non_null(strstr(f->what, "TCG"));
+    assert_non_null(strstr(f->fix, "0660"));
+
+    w = healthy();
+    w.kvm_gid = 0;
+    doctor_judge(&w, &report);
+    f = find("kvm");
+    assert_int_equal(f->status, DOCTOR_WARN);
+    assert_non_null(strstr(f->what, "group root"));
+    assert_null(strstr(f->what, "given group 0"));
+
+    w = healthy();
+    w.kvm_gid = 0;
+    w.kvm_mode = 0666;
+    doctor_judge(&w, &report);
+    assert_int_equal(find("kvm")->status, DOCTOR_OK);
 }
 
 static void test_caps(void **state)
@@ -290,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_healthy),
         cmocka_unit_test(test_no_kvm),
         cmocka_unit_test(test_kvm_group),
+        cmocka_unit_test(test_kvm_for_root_only),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_proc_sys_and_cgroups),
         cmocka_unit_test(test_devices),
