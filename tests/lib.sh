@@ -37,6 +37,19 @@ wait_for() {
 }
 
 note() { echo "# $*"; }
+
+# listen [stamp]: the manager's side of sd_notify, a listener at
+# $WORK/notify.sock writing each message to $WORK/notify.log (after its time
+# in ns with "stamp"); unlisten stops it. fd 9 (the engines' lock) is not
+# passed on.
+listen() {
+  : > "$WORK/notify.log"; : > "$WORK/listen.out"
+  NOTIFY_STAMP=${1:+1} python3 "$SCRIPTS/notify_listen.py" "$WORK/notify.sock" "$WORK/notify.log" \
+    > "$WORK/listen.out" 9>&- &
+  LISTENER=$!
+  wait_for 5 grep -q listening "$WORK/listen.out"
+}
+unlisten() { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; LISTENER=""; }
 # starttime PID: when PID started (field 22 of its stat, after the comm), in
 # clock ticks since boot
 starttime() { local s; s=$(cat /proc/"$1"/stat 2>/dev/null) && set -- ${s##*) } && echo "${20}"; }

@@ -1,16 +1,8 @@
 # SPDX-License-Identifier: ISC
 # What the container benchmarks (tests/bench/services, tests/bench/libvirt)
-# share: the READY=1 listener, the wait for a container to be gone, and the
-# arithmetic of their tables. Sourced after tests/lib.sh, with $WORK set.
-
-# listen: a notify socket at $WORK/notify.sock that logs each message with
-# its time to $WORK/notify.log (the manager's side of sd_notify)
-listen() {
-  rm -f "$WORK/notify.log"
-  NOTIFY_STAMP=1 python3 "$SCRIPTS/notify_listen.py" "$WORK/notify.sock" "$WORK/notify.log" > "$WORK/listen.out" &
-  LISTENER=$!
-  wait_for 5 grep -q listening "$WORK/listen.out"
-}
+# share: the stop clock and the arithmetic of their tables. Sourced after
+# tests/lib.sh (whose `listen stamp` is their READY=1 listener), with $WORK
+# set.
 
 # gone_arm LIMIT PID...: starts the stop clock on PIDs (tests/helpers/gone.py),
 # before the stop signal is sent. gone_wait T0: sets GONE_MS to the ms from

@@ -106,14 +106,6 @@ bounded_wait() {
   wait "$1"; WAIT_CODE=$?
 }
 
-# listen: starts the sd_notify listener at $WORK/notify.sock -> $WORK/notify.log
-listen() {
-  : > "$WORK/notify.log"; : > "$WORK/listen.out"
-  python3 "$SCRIPTS/notify_listen.py" "$WORK/notify.sock" "$WORK/notify.log" > "$WORK/listen.out" 9>&- &
-  LISTENER=$!
-  wait_for 5 grep -q listening "$WORK/listen.out"
-}
-unlisten() { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; LISTENER=""; }
 
 # timed_stop CMD...: runs the stop command, sets STOP_MS
 timed_stop() { local t0; t0=$(now_ms); "$@" >/dev/null 2>&1; STOP_MS=$(($(now_ms) - t0)); }
