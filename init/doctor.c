@@ -211,17 +211,20 @@ static void check_cgroup(struct doctor_world const *w, struct doctor_report *r)
     static char const *const names[] = {"no cgroup file system", "cgroup v1", "hybrid cgroups",
                                         "cgroup v2"};
     struct doctor_finding *f;
-    if (w->cgroup != DOCTOR_CGROUP_NONE && w->cgroup_writable) {
+    if (w->cgroup != DOCTOR_CGROUP_NONE && w->cgroup_writable > 0) {
         f = add(r, w, "cgroups", DOCTOR_OK, 0);
         WHAT(f, "%s, writable: libvirt can put guests in cgroups", names[w->cgroup]);
         return;
     }
     f = add(r, w, "cgroups", DOCTOR_WARN, DOCTOR_LIBVIRT);
     WHAT(f, "%s%s: libvirt cannot put guests in cgroups (no per-guest CPU or memory limits)",
-         names[w->cgroup], w->cgroup == DOCTOR_CGROUP_NONE ? "" : ", read-only");
+         names[w->cgroup],
+         w->cgroup == DOCTOR_CGROUP_NONE ? ""
+         : w->cgroup_writable < 0        ? ", our cgroup not found under /sys/fs/cgroup"
+                                         : ", read-only");
     FIX(f, "set cgroup_controllers = [ ] in /etc/libvirt/qemu.conf (the shipped libvirtd "
-           "service does), or give the container a writable cgroup (cgroup v2 with "
-           "--cgroupns=private, or --privileged)");
+           "service does), or give the container a writable cgroup of its own (cgroup v2 "
+           "with --cgroupns=private, or --privileged)");
 }
 
 static void check_proc_sys(struct doctor_world const *w, struct doctor_report *r)

@@ -46,7 +46,7 @@ struct doctor_world {
     gid_t image_kvm_gid;
     int tun, vhost_net; /* 1 usable, 0 absent, -1 present but cannot be opened */
     enum doctor_cgroup cgroup;
-    int cgroup_writable;
+    int cgroup_writable; /* 1 our cgroup is writable, 0 read-only, -1 not at its path */
     int proc_sys_ro;
     int netlink; /* netlink could be asked: bridges and has_ipv4 are known */
     unsigned int nbridges;

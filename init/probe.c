@@ -85,20 +85,45 @@ static void read_kvm(struct doctor_world *w)
         w->image_kvm_group = 1, w->image_kvm_gid = g->gr_gid;
 }
 
-/* our own cgroup's directory: v2's "0::/path", else v1's memory line */
+/* the root (4th field of mountinfo) of what is mounted at MOUNTPOINT: a
+ * cgroup tree mounted from a cgroup down, without a cgroup namespace
+ * (podman --privileged on cgroup v1), has the container's cgroup there */
+static void mount_root(char const *mountpoint, char *root, size_t size)
+{
+    char line[1024];
+    snprintf(root, size, "/");
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char r[512], m[512];
+        if (sscanf(line, "%*s %*s %*s %511s %511s", r, m) == 2 && !strcmp(m, mountpoint))
+            snprintf(root, size, "%s", r); /* the last mount there wins */
+    }
+    fclose(f);
+}
+
+/* our own cgroup's directory: v2's "0::/path", else v1's memory line, less
+ * the root of the tree mounted at the cgroup mount point (libvirt too finds
+ * its cgroup so) */
 static void own_cgroup(char *dir, size_t size, int v2)
 {
-    char line[512];
-    snprintf(dir, size, v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory");
+    char line[512], root[512];
+    char const *mnt = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
+    snprintf(dir, size, "%s", mnt);
     FILE *f = fopen("/proc/self/cgroup", "re");
     if (!f)
         return;
+    mount_root(mnt, root, sizeof root);
+    size_t rl = strcmp(root, "/") ? strlen(root) : 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
         char const *path = v2 ? (strncmp(line, "0::", 3) ? NULL : line + 3)
                               : (strstr(line, ":memory:") ? strstr(line, ":memory:") + 8 : NULL);
         if (path) {
-            snprintf(dir, size, "%s%s", v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory", path);
+            if (rl && !strncmp(path, root, rl) && (path[rl] == '/' || !path[rl]))
+                path += rl;
+            snprintf(dir, size, "%s%s", mnt, path);
             break;
         }
     }
@@ -109,6 +134,16 @@ static int writable(char const *path)
 {
     struct statvfs sv;
     return statvfs(path, &sv) == 0 && !(sv.f_flag & ST_RDONLY) && access(path, W_OK) == 0;
+}
+
+/* 1 writable, 0 read-only, -1 missing: our cgroup is not where
+ * /proc/self/cgroup and the mount's root say */
+static int cgroup_state(char const *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0)
+        return errno == ENOENT ? -1 : 0;
+    return writable(dir);
 }
 
 static void read_cgroup(struct doctor_world *w)
@@ -126,7 +161,7 @@ static void read_cgroup(struct doctor_world *w)
     else
         return;
     own_cgroup(dir, sizeof dir, w->cgroup == DOCTOR_CGROUP_V2);
-    w->cgroup_writable = writable(dir);
+    w->cgroup_writable = cgroup_state(dir);
 }
 
 static void read_hugepages(struct doctor_world *w)

@@ -164,6 +164,14 @@ static void test_proc_sys_and_cgroups(void **state)
     assert_int_equal(find("cgroups")->status, DOCTOR_WARN);
     assert_non_null(strstr(find("cgroups")->what, "hybrid cgroups, read-only"));
     assert_non_null(strstr(find("cgroups")->fix, "cgroup_controllers = [ ]"));
+
+    /* our cgroup nowhere to be found: not called read-only */
+    w.cgroup = DOCTOR_CGROUP_V1;
+    w.cgroup_writable = -1;
+    doctor_judge(&w, &report);
+    assert_int_equal(find("cgroups")->status, DOCTOR_WARN);
+    assert_non_null(strstr(find("cgroups")->what, "our cgroup not found under /sys/fs/cgroup"));
+    assert_null(strstr(find("cgroups")->what, "read-only"));
 }
 
 static void test_devices(void **state)
