@@ -182,9 +182,10 @@ static void load_services(struct loop *l, struct settings const *s, char const *
 /* syncfs can take seconds on a host with much unwritten data, and the
  * manager's SIGKILL would then take the exit code with it: the flush runs in
  * a child, waited for only while the stop deadline lasts (at most 1 s).
- * Past that we exit; the kernel finishes the writeback on its own. The wait
- * is a poll on the child's pidfd, so a quick flush costs no sleep; kernels
- * before 5.3 (no pidfd_open) get 1 ms naps. */
+ * Past that we exit and the kernel finishes the writeback on its own (the
+ * namespace's end still waits for the child, but the exit code is ours). The
+ * wait is a poll on the child's pidfd, so a quick flush costs no sleep;
+ * without pidfd_open (Linux before 5.3, or a seccomp filter) 1 ms naps. */
 static void flush_root(int64_t budget_ms)
 {
     if (budget_ms > 1000)
@@ -198,7 +199,11 @@ static void flush_root(int64_t budget_ms)
     }
     if (pid < 0)
         return;
+#ifdef SYS_pidfd_open
     int pfd = (int) syscall(SYS_pidfd_open, pid, 0);
+#else
+    int pfd = -1;
+#endif
     if (pfd >= 0) {
         struct pollfd p = {.fd = pfd, .events = POLLIN};
         while (poll(&p, 1, (int) budget_ms) < 0 && errno == EINTR)

@@ -566,6 +566,12 @@ static void on_inotify(uint64_t now)
         for (char *p = buf; p < buf + len;) {
             struct inotify_event const *e = (struct inotify_event const *) p;
             p += sizeof *e + e->len;
+            if (e->mask & IN_Q_OVERFLOW) { /* events were lost: read every status */
+                for (unsigned int i = 0; i < tree.n; i++)
+                    if (svcs[i].wd >= 0)
+                        on_status(i, now);
+                continue;
+            }
             if (e->len && strcmp(e->name, "status"))
                 continue;
             for (unsigned int i = 0; i < tree.n; i++)
