@@ -106,10 +106,9 @@ boot_wait() {
 # init of a pid namespace gets from outside only the signals it catches or
 # blocks (for its signalfd); one sent earlier would be lost
 boot_signal() {
-  wait_for 5 boot_takes "$1"
+  wait_for 5 takes "$BOOT_PID" "$1"
   BOOT_SIG_T0=$(now_ms); kill -s "$1" "$BOOT_PID"
 }
-boot_takes() { takes "$BOOT_PID" "$1"; }
 # takes PID SIG: process PID catches SIG or blocks it (to read it from a
 # signalfd), so SIG sent now reaches it
 takes() {

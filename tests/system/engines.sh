@@ -118,10 +118,10 @@ container_pid1() {
   done
   return 1
 }
-# running ENGINE NAME [SIG]: the container's PID 1 takes SIG (SIGTERM) and
-# has started a child (its main command or supervisor): a stop sent now is
-# one it acts on
-running() {
+# pid1_ready ENGINE NAME [SIG]: the container's PID 1 takes SIG (SIGTERM)
+# and has started a child (its main command or supervisor): a stop sent now
+# is one it acts on
+pid1_ready() {
   local p; p=$("$1" inspect -f '{{.State.Pid}}' "$2" 2>/dev/null)
   [ "${p:-0}" -gt 0 ] && takes "$p" "${3:-TERM}" && [ -n "$(cat /proc/"$p"/task/*/children 2>/dev/null)" ]
 }
