@@ -332,7 +332,9 @@ int loop_run(struct loop *l)
     l->main.arg = l;
     if (l->services)
         supervise_start(now_ms(l));
-    else
+    /* an empty tree (or one whose services are all off) is settled at
+     * once: nothing will wake the loop to say so */
+    if (!l->services || supervise_settled())
         start_main(l);
     for (;;) {
         pause_until_event(l);

@@ -839,6 +839,7 @@ void supervise_info(unsigned int i, struct supervise_info *out)
     out->crash_loop = s->rs.crash_loop;
     out->last_exit = s->exitcode;
     out->wanted = s->state != SUPERVISE_OFF;
+    out->reason = NULL;
 }
 
 int supervise_healthy(void)

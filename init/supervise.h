@@ -87,8 +87,9 @@ struct supervise_info {
     int ready;
     unsigned int restarts;
     int crash_loop;
-    int last_exit; /* -1 when it never exited */
-    int wanted;    /* not off */
+    int last_exit;      /* -1 when it never exited */
+    int wanted;         /* not off */
+    char const *reason; /* why it is broken or failed, or NULL */
 };
 unsigned int supervise_count(void);
 void supervise_info(unsigned int i, struct supervise_info *out);
