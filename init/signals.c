@@ -67,10 +67,10 @@ int signals_setup(void)
     for (int n = 1; n < NSIG; n++)
         if (trappable(n))
             sigaddset(&set, n);
-    if (selfpipe_trapset(&set) < 0)
+    /* skalibs says 1 for success and 0 for failure here (not -1): a trap
+     * that failed unseen would drop the manager's SIGTERM */
+    if (!selfpipe_trapset(&set) || !sig_ignore(SIGTTIN) || !sig_ignore(SIGTTOU))
         return -1;
-    sig_ignore(SIGTTIN);
-    sig_ignore(SIGTTOU);
     return fd;
 }
 

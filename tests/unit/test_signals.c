@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests for signals: the signal -> action table of DESIGN.md. */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -8,6 +9,17 @@
 #include <cmocka.h>
 
 #include "signals.h"
+
+/* selfpipe_trapset fails when a test says so (skalibs: 0 is failure) */
+static int trapset_fails;
+int __real_selfpipe_trapset(sigset_t const *set);
+int __wrap_selfpipe_trapset(sigset_t const *set);
+int __wrap_selfpipe_trapset(sigset_t const *set)
+{
+    if (trapset_fails)
+        return errno = EINVAL, 0;
+    return __real_selfpipe_trapset(set);
+}
 
 static void test_stop_signals(void **state)
 {
@@ -70,6 +82,14 @@ static void test_setup_traps_stop_signals_only(void **state)
     assert_ptr_equal(sa.sa_handler, SIG_DFL);
 }
 
+static void test_setup_fails_when_the_trap_fails(void **state)
+{
+    trapset_fails = 1;
+    assert_int_equal(signals_setup(), -1);
+    trapset_fails = 0;
+    signals_child_reset();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -80,6 +100,7 @@ int main(void)
         cmocka_unit_test(test_everything_else_is_forwarded),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_setup_traps_stop_signals_only),
+        cmocka_unit_test(test_setup_fails_when_the_trap_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
