@@ -39,8 +39,19 @@ void log_feed(struct log_buf *b, char const *data, size_t len, log_emit_fn *emit
         data += take;
         len -= take;
         int end_of_line = len && *data == '\n';
+        /* the newline of a line emitted whole because it filled the
+         * buffer, arriving in the next read: the end of that line, not an
+         * empty one */
+        if (end_of_line && !b->len && b->cut) {
+            b->cut = 0;
+            data++;
+            len--;
+            continue;
+        }
+        b->cut = 0;
         if (end_of_line || b->len == LOG_LINE_MAX) {
             emit(b->name, b->line, b->len, arg);
+            b->cut = !end_of_line;
             b->len = 0;
             if (end_of_line) {
                 data++;
@@ -55,6 +66,7 @@ void log_flush(struct log_buf *b, log_emit_fn *emit, void *arg)
     if (b->len)
         emit(b->name, b->line, b->len, arg);
     b->len = 0;
+    b->cut = 0;
 }
 
 static void rotate(char const *path)

@@ -19,6 +19,7 @@ struct log_buf {
     unsigned long dropped; /* lines the logger could not take */
     long long file_size;
     size_t len;
+    unsigned char cut; /* the last line was emitted because it filled line[] */
     char line[LOG_LINE_MAX];
 };
 

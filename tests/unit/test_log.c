@@ -59,6 +59,23 @@ static void test_long_line_is_cut(void **state)
     assert_int_equal(strlen(got[2]), 9);
 }
 
+/* a line of exactly the maximum whose newline comes in the next read is
+ * one line, not that line and an empty one */
+static void test_full_line_newline_in_next_read(void **state)
+{
+    static char full[LOG_LINE_MAX];
+    ngot = 0;
+    b.len = 0;
+    memset(full, 'y', sizeof full);
+    log_feed(&b, full, sizeof full, collect, NULL);
+    assert_int_equal(ngot, 1);
+    log_feed(&b, "\nnext\n\n", 7, collect, NULL);
+    assert_int_equal(ngot, 3);
+    assert_int_equal(strlen(got[0]), LOG_LINE_MAX);
+    assert_string_equal(got[1], "next");
+    assert_string_equal(got[2], ""); /* a real empty line stays one */
+}
+
 static void test_format(void **state)
 {
     char out[64];
@@ -100,6 +117,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lines_across_reads),
         cmocka_unit_test(test_long_line_is_cut),
+        cmocka_unit_test(test_full_line_newline_in_next_read),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_file_rotation),
     };
