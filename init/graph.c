@@ -49,33 +49,6 @@ unsigned int graph_find_cycle(struct graph const *g, unsigned char const *disabl
     return 0;
 }
 
-unsigned int graph_propagate(struct graph const *g, unsigned char *disabled, unsigned short *why)
-{
-    unsigned int added = 0, changed = 1;
-    for (unsigned int i = 0; i < g->n; i++)
-        if (disabled[i])
-            why[i] = (unsigned short) i;
-    /* each pass disables one more layer of dependents; a tree of n services
-     * has at most n layers */
-    while (changed) {
-        changed = 0;
-        for (unsigned int i = 0; i < g->n; i++) {
-            if (disabled[i])
-                continue;
-            for (unsigned int d = 0; d < g->ndeps[i]; d++) {
-                if (!disabled[g->deps[i][d]])
-                    continue;
-                disabled[i] = 1;
-                why[i] = g->deps[i][d];
-                added++;
-                changed = 1;
-                break;
-            }
-        }
-    }
-    return added;
-}
-
 int graph_levels(struct graph const *g, unsigned char const *disabled, int *level)
 {
     unsigned int done = 0, enabled = 0;
@@ -92,10 +65,13 @@ int graph_levels(struct graph const *g, unsigned char const *disabled, int *leve
             if (disabled[i] || level[i] >= 0)
                 continue;
             int ready = 1;
-            /* a dependency placed in this very round is not ready yet */
+            /* a dependency placed in this very round is not ready yet; one
+             * left out (a template, a cycle) never will be: it holds
+             * nothing back, and its dependents learn its fate at run time */
             for (unsigned int d = 0; d < g->ndeps[i] && ready; d++) {
-                int dl = level[g->deps[i][d]];
-                ready = dl >= 0 && dl < nlevels;
+                unsigned int dep = g->deps[i][d];
+                int dl = level[dep];
+                ready = disabled[dep] || (dl >= 0 && dl < nlevels);
             }
             if (!ready)
                 continue;

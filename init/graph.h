@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* graph: the dependency graph of a service tree. Pure: start levels, stop
- * order, cycles (named), and what a disabled service takes down with it. */
+ * order, and cycles (named). */
 #ifndef VINIT_GRAPH_H
 #define VINIT_GRAPH_H
 
@@ -19,13 +19,9 @@ struct graph {
 unsigned int graph_find_cycle(struct graph const *g, unsigned char const *disabled,
                               unsigned short *cycle);
 
-/* Disables every service that depends, directly or not, on a disabled one.
- * why[i] gets the index of the dependency that disabled i (or i itself when
- * it was disabled to begin with). Returns how many were newly disabled. */
-unsigned int graph_propagate(struct graph const *g, unsigned char *disabled, unsigned short *why);
-
 /* Start levels for the enabled services: 0 for those without dependencies,
- * else one more than their highest dependency. Services of one level start
+ * else one more than their highest enabled dependency (a disabled one holds
+ * nothing back). Services of one level start
  * in parallel. Returns the number of levels, or -1 when a cycle is left
  * (call graph_find_cycle and disable it first). level[i] is -1 for a
  * disabled service. */

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "svlive.h"
-#include "svrun.h"
 
 int svlive_path(char *buf, size_t len, char const *rundir, char const *name)
 {
@@ -67,16 +66,14 @@ static int link_to(char const *dir, char const *file, char const *target, char *
     return symlink(target, what);
 }
 
-static int readiness(char const *live, struct svsrc_service const *sv, char *what, size_t wl)
+static int readiness(char const *live, struct svtree_service const *sv, char *what, size_t wl)
 {
     if (sv->notification_fd >= 0)
         return put_uint(live, "notification-fd", (unsigned int) sv->notification_fd, what, wl);
-    if (sv->notify || sv->ready_socket[0])
-        return put_uint(live, "notification-fd", SVRUN_NOTIFICATION_FD, what, wl);
     return 0;
 }
 
-static int timeouts(char const *live, struct svsrc_service const *sv, char *what, size_t wl)
+static int timeouts(char const *live, struct svtree_service const *sv, char *what, size_t wl)
 {
     if (sv->down_signal && put_uint(live, "down-signal", (unsigned int) sv->down_signal, what, wl))
         return -1;
@@ -84,15 +81,6 @@ static int timeouts(char const *live, struct svsrc_service const *sv, char *what
     if (sv->timeout_kill && put_uint(live, "timeout-kill", sv->timeout_kill, what, wl) < 0)
         return -1;
     return 0;
-}
-
-int svlive_needs_runner(struct svsrc_service const *sv)
-{
-    int policy = sv->env_policy[0] && strcmp(sv->env_policy, "inherit");
-    return policy || sv->has_env_dir || sv->user[0] || sv->has_caps || sv->nrlimits ||
-           sv->has_oom_score_adj || sv->notify || sv->ready_socket[0] || sv->instances[0] ||
-           sv->clean[0] || sv->directories[0] || sv->env_secrets[0] ||
-           sv->restart != SVPARSE_RESTART_ALWAYS;
 }
 
 /* Names s6-supervise reads, or that vinit makes, in a live directory. */
@@ -132,11 +120,11 @@ static int mirror(char const *live, char const *source, char *what, size_t wl)
 
 /* run and finish: vinit's runner when the service needs what s6 has no
  * file for; else the source's own programs, one exec fewer at each start. */
-static int programs(char const *live, char const *source, struct svsrc_service const *sv,
+static int programs(char const *live, char const *source, struct svtree_service const *sv,
                     char const *exe, char *what, size_t wl)
 {
     char run[PATH_MAX], finish[PATH_MAX];
-    if (svlive_needs_runner(sv))
+    if (sv->needs_runner)
         return link_to(live, "run", exe, what, wl) < 0 || link_to(live, "finish", exe, what, wl) < 0
                    ? -1
                    : 0;
@@ -163,14 +151,17 @@ static int make_logger(char const *live, char const *source, char *what, size_t 
     return mkdir(what, 0700);
 }
 
-int svlive_make(char const *rundir, char const *srcdir, struct svsrc_service const *sv,
+int svlive_make(char const *rundir, char const *srcdir, struct svtree const *t, unsigned int i,
                 char const *exe, char *what, size_t wl)
 {
     char live[PATH_MAX], source[PATH_MAX];
-    snprintf(what, wl, "%s/services/%s", rundir, sv->name);
-    if (svlive_remove(rundir, sv->name) < 0 || svlive_path(live, sizeof live, rundir, sv->name) < 0)
+    struct svtree_service const *sv = &t->sv[i];
+    char const *name = svtree_name(t, i);
+    snprintf(what, wl, "%s/services/%s", rundir, name);
+    if (svlive_remove(rundir, name) < 0 || svlive_path(live, sizeof live, rundir, name) < 0)
         return -1;
-    if (snprintf(source, sizeof source, "%s/%s", srcdir, sv->dir) >= (int) sizeof source)
+    if (snprintf(source, sizeof source, "%s/%s", srcdir, svtree_str(t, sv->dir)) >=
+        (int) sizeof source)
         return (errno = ENAMETOOLONG, -1);
     snprintf(what, wl, "%s", live);
     if (mkdir(live, 0755) < 0 || link_to(live, "source", source, what, wl) < 0)

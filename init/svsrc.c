@@ -604,21 +604,18 @@ static void break_cycles(struct svsrc_tree *t, unsigned char *disabled, char con
 
 void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg)
 {
-    unsigned char disabled[SVSRC_MAX];
-    unsigned short why[SVSRC_MAX];
+    unsigned char cut[SVSRC_MAX];
     int level[SVSRC_MAX];
     build_graph(t, dir, report, arg);
+    /* the order leaves out only what cannot be ordered (a cycle) and what
+     * never runs itself (a template); a faulty service keeps its place, and
+     * what depends on it learns its fate when the tree runs (the planner) */
     for (unsigned int i = 0; i < t->n; i++)
-        disabled[i] = t->sv[i].faulty || t->sv[i].is_template;
-    break_cycles(t, disabled, dir, report, arg);
-    graph_propagate(&t->graph, disabled, why);
-    for (unsigned int i = 0; i < t->n; i++) {
-        t->sv[i].disabled = disabled[i];
-        if (disabled[i] && !t->sv[i].faulty && !t->sv[i].is_template)
-            report(t->sv[i].name, NULL, "disabled: it depends on a disabled service",
-                   t->sv[why[i]].name, arg);
-    }
-    graph_levels(&t->graph, disabled, level);
+        cut[i] = t->sv[i].is_template;
+    break_cycles(t, cut, dir, report, arg);
+    for (unsigned int i = 0; i < t->n; i++)
+        t->sv[i].disabled = t->sv[i].faulty || t->sv[i].is_template;
+    graph_levels(&t->graph, cut, level);
     for (unsigned int i = 0; i < t->n; i++)
         t->sv[i].level = level[i];
     t->norder = graph_order(&t->graph, level, t->order);

@@ -48,8 +48,8 @@ struct svsrc_service {
     /* after svsrc_resolve */
     unsigned char faulty;      /* its own directory is wrong */
     unsigned char is_template; /* has instances: never runs itself */
-    unsigned char disabled;    /* faulty, or depends on a disabled service */
-    int level;                 /* start level, -1 when disabled */
+    unsigned char disabled;    /* faulty, or a template: never runs itself */
+    int level;                 /* start level; -1 for a template or in a cycle */
 };
 
 struct svsrc_tree {
@@ -84,8 +84,10 @@ void svsrc_expand(struct svsrc_tree *t, char const *const *envp, svsrc_report_fn
 /* Pure: the name part of an instance item ("share:/srv/x" -> "share"). */
 size_t svsrc_item_name_len(char const *item, size_t len);
 
-/* Pure: resolves dependency names, finds cycles, disables the dependents of
- * faulty services (reporting each), and computes the start order. */
+/* Pure: resolves dependency names, finds cycles (their members become
+ * faulty, each reported), and computes the start order of every service
+ * but templates and cycles' members. Dependents of a faulty service are
+ * left to the planner, which gives them its fate when the tree runs. */
 void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg);
 
 /* Does a file of the service's source directory (or of its env/) mention
