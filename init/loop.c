@@ -21,6 +21,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
+#include "svsrc.h"
 
 #define SPAWN_BACKOFF_MIN_MS 100u
 #define SPAWN_BACKOFF_MAX_MS 10000u
@@ -269,7 +270,7 @@ static int64_t next_wait(struct loop const *l, uint64_t now)
 
 static void pause_until_event(struct loop *l)
 {
-    static iopause_fd x[2 + 1 + SVSRC_MAX];
+    static iopause_fd x[2 + 2 + SVSRC_MAX];
     uint64_t now = now_ms(l);
     int64_t wait = next_wait(l, now);
     tain deadline = tain_infinite;

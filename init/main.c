@@ -148,10 +148,20 @@ static void make_bridge(void)
 
 /* The preflight checks, quiet unless something the tree runs would break
  * (VINIT_DOCTOR=0: not at all). */
+static void quiet(char const *service, char const *path, char const *problem, char const *value,
+                  void *arg)
+{
+    (void) service, (void) path, (void) problem, (void) value, (void) arg;
+}
+
 static void preflight(struct loop const *l, struct settings const *s)
 {
-    if (l->services && s->doctor)
-        doctor_at_start(probe_wants(supervise_tree(), s->services_dir));
+    static struct svsrc_tree t;
+    if (!l->services || !s->doctor || svsrc_read(&t, s->services_dir, quiet, NULL) < 0)
+        return;
+    svsrc_expand(&t, (char const *const *) environ, quiet, NULL);
+    svsrc_resolve(&t, s->services_dir, quiet, NULL);
+    doctor_at_start(probe_wants(&t, s->services_dir));
 }
 
 /* The service tree, when there is one: the default location may be absent

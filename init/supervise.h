@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* supervise: the live service tree on s6. One s6-supervise per longrun,
  * started by vinit (it plays s6-svscan's part), oneshots run by vinit
- * itself; readiness and deaths come from the supervise/status file. */
+ * itself; readiness and deaths come from the supervise/status file. The
+ * decisions are the planner's (planner.h); this is its adapter. */
 #ifndef VINIT_SUPERVISE_H
 #define VINIT_SUPERVISE_H
 
@@ -9,20 +10,6 @@
 #include <sys/types.h>
 
 #include <skalibs/iopause.h>
-
-#include "svsrc.h"
-
-enum supervise_state {
-    SUPERVISE_OFF,      /* disabled by a fault, filtered out or enabled-if false */
-    SUPERVISE_WAITING,  /* for its dependencies */
-    SUPERVISE_STARTING, /* asked up, not ready yet */
-    SUPERVISE_READY,    /* up and ready (a oneshot: up succeeded) */
-    SUPERVISE_BACKOFF,  /* died; a restart is scheduled */
-    SUPERVISE_FAILED,   /* down for good */
-    SUPERVISE_EXITED,   /* ended cleanly and the policy keeps it down */
-    SUPERVISE_STOPPING,
-    SUPERVISE_STOPPED,
-};
 
 struct supervise_config {
     char const *srcdir; /* the source tree */
@@ -33,12 +20,10 @@ struct supervise_config {
     unsigned int verbosity;
 };
 
-/* Reads, checks and compiles the tree. Returns how many services will run,
- * or -1 with errno when the tree cannot be read at all. */
+/* Reads, checks and compiles the tree, in a loader child (svload.h), and
+ * waits for it. Returns how many services are wanted, or -1 with errno
+ * when the tree cannot be read at all. */
 int supervise_load(struct supervise_config const *c);
-
-/* The tree as read and checked (for vinit doctor's idea of what runs). */
-struct svsrc_tree const *supervise_tree(void);
 
 /* Starts the supervisors and the services without dependencies. */
 void supervise_start(uint64_t now);
@@ -54,21 +39,25 @@ void supervise_tick(uint64_t now);
 /* ms until supervise_tick has something to do; -1 for nothing. */
 int64_t supervise_wait_ms(uint64_t now);
 
-/* No service is waiting or starting any more. */
+/* No service is waiting or starting any more (one whose supervisor or up
+ * keeps failing to start, or waits for one that does, counts as settled). */
 int supervise_settled(void);
 /* An essential service failed for good: 1 and its exit code. */
 int supervise_essential_failed(int *code);
 
-/* SIGHUP: reads the tree again. Added services start, removed ones stop,
- * changed ones (any file of their directory) restart, the rest are left
- * alone. A tree that cannot be read leaves everything as it was: -1. */
+/* SIGHUP: reads the tree again, in a loader child, without waiting for it:
+ * when the tree is in, added services start, removed ones stop, changed
+ * ones (any file of their directory) restart, the rest are left alone. A
+ * tree that cannot be read leaves everything as it was. A reload asked
+ * while one is being read is done once more after it. 0, or -1 when the
+ * loader cannot be started (said). */
 int supervise_reload(uint64_t now);
 
 /* vinit env: the container's environment changed (envp is the new one;
- * names, separated by blanks, were set or unset). Every running service
- * that uses one of them (svsrc_mentions) restarts, through a new
- * supervisor so that it inherits the new environment; enabled-if and
- * instances are evaluated again. Returns how many restart. */
+ * names, separated by blanks, were set or unset). A reload in which every
+ * running service that uses one of them (svsrc_mentions) restarts,
+ * through a new supervisor so that it inherits the new environment;
+ * enabled-if and instances are evaluated again. 0, or -1 as reload. */
 int supervise_env_changed(char const *const *envp, char const *names, uint64_t now);
 
 /* Brings every service down in reverse dependency order, before deadline
@@ -81,7 +70,7 @@ int supervise_stopped(void);
 /* For status: the number of services and the state of each. */
 struct supervise_info {
     char const *name;
-    enum supervise_state state;
+    int state;      /* enum planner_state */
     pid_t pid;      /* the daemon's, in vinit's pid namespace; 0 when down */
     uint64_t since; /* ms (vinit's clock) when the state was entered */
     int ready;
@@ -93,7 +82,7 @@ struct supervise_info {
 };
 unsigned int supervise_count(void);
 void supervise_info(unsigned int i, struct supervise_info *out);
-char const *supervise_state_name(enum supervise_state s);
+char const *supervise_state_name(int state);
 /* Every wanted service is ready (a oneshot: its up succeeded). */
 int supervise_healthy(void);
 

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: ISC */
+/* svload: the loader child and PID 1's side of its pipe. The message is a
+ * head of 16 bytes (magic, the loader's errno or 0, the blob's size) and
+ * the blob (svtree's layout). PID 1 reads it without blocking, as it
+ * comes, and trusts nothing in it until svtree_adopt has checked it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <skalibs/strerr.h>
+
+#include "env.h"
+#include "svload.h"
+
+#define SVLOAD_MAGIC 0x766c6f64u /* "vlod" */
+
+/* ---- the loader: reads in its own process ---- */
+
+/* The first fault told of each service: its reason to be broken. The
+ * tables are the loader's (or a vinit doctor's), never PID 1's. */
+static struct {
+    char name[SVPARSE_NAME_MAX + 1];
+    char text[256];
+} reasons[SVSRC_MAX];
+static unsigned int nreasons;
+
+struct relay {
+    svsrc_report_fn *report;
+    void *arg;
+};
+
+static void keep_reason(char const *service, char const *path, char const *problem,
+                        char const *value, void *arg)
+{
+    struct relay const *r = arg;
+    if (service) {
+        unsigned int k = 0;
+        while (k < nreasons && strcmp(reasons[k].name, service))
+            k++;
+        if (k == nreasons && nreasons < SVSRC_MAX && strlen(service) < sizeof reasons[k].name) {
+            strcpy(reasons[k].name, service);
+            char *t = reasons[k].text;
+            size_t len = sizeof reasons[k].text, off = 0;
+            off += (size_t) snprintf(t, len, "%s%s%s", path ? path : "", path ? ": " : "", problem);
+            if (value && off < len)
+                snprintf(t + off, len - off, ": %s", value);
+            nreasons++;
+        }
+    }
+    if (r->report)
+        r->report(service, path, problem, value, r->arg);
+}
+
+static char const *reason_of(struct svsrc_service const *sv)
+{
+    for (unsigned int k = 0; k < nreasons; k++)
+        if (!strcmp(reasons[k].name, sv->name) || !strcmp(reasons[k].name, sv->dir))
+            return reasons[k].text; /* an instance: its template's fault */
+    return "refused";
+}
+
+static int wanted(struct svload_request const *r, struct svsrc_service const *sv)
+{
+    if (sv->is_template)
+        return 0;
+    if (r->only && !env_list_has(r->only, sv->name) && !env_list_has(r->only, sv->dir))
+        return 0; /* an instance is wanted with its template */
+    return env_condition_holds(sv->enabled_if, r->envp);
+}
+
+/* Does the service use one of the names (vinit env)? */
+static int uses(char const *srcdir, struct svsrc_service const *sv, char const *names)
+{
+    char name[256];
+    size_t k;
+    for (char const *p = names; (k = svparse_word(&p)); p += k) {
+        if (k >= sizeof name)
+            continue;
+        memcpy(name, p, k);
+        name[k] = 0;
+        if (svsrc_mentions(srcdir, sv, name))
+            return 1;
+    }
+    return 0;
+}
+
+int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_fn *report,
+                void *arg)
+{
+    static struct svsrc_tree src;
+    static unsigned char load[SVSRC_MAX], used[SVSRC_MAX];
+    static char const *why[SVSRC_MAX];
+    struct relay relay = {report, arg};
+    nreasons = 0;
+    if (svsrc_read(&src, r->srcdir, keep_reason, &relay) < 0)
+        return -1;
+    svsrc_expand(&src, r->envp, keep_reason, &relay);
+    svsrc_resolve(&src, r->srcdir, keep_reason, &relay);
+    for (unsigned int i = 0; i < src.n; i++) {
+        struct svsrc_service const *sv = &src.sv[i];
+        why[i] = NULL;
+        if (sv->faulty && !sv->is_template) {
+            load[i] = SVTREE_BROKEN;
+            why[i] = reason_of(sv);
+        } else
+            load[i] = wanted(r, sv) ? SVTREE_WANTED : SVTREE_OFF;
+        used[i] = load[i] == SVTREE_WANTED &&
+                  (r->all || (r->names && uses(r->srcdir, sv, r->names)));
+    }
+    return svtree_build(t, &src, load, why, used);
+}
+
+/* The loader tells each fault on vinit's stderr, naming the file. */
+static void tell(char const *service, char const *path, char const *problem, char const *value,
+                 void *arg)
+{
+    (void) arg;
+    strerr_warnw(service ? "service " : "", service ? service : "", service ? ": " : "",
+                 path ? path : "", path ? ": " : "", problem, value ? ": " : "",
+                 value ? value : "");
+}
+
+static int write_all(int fd, void const *data, size_t len)
+{
+    char const *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t) w;
+    }
+    return 0;
+}
+
+static void loader(int fd, struct svload_request const *r)
+{
+    struct svtree t;
+    uint32_t head[4] = {SVLOAD_MAGIC, 0, 0, 0};
+    if (svload_read(r, &t, tell, NULL) < 0) {
+        head[1] = (uint32_t) errno;
+        _exit(write_all(fd, head, sizeof head) < 0 ? 111 : 0);
+    }
+    uint64_t size = t.size;
+    memcpy(head + 2, &size, sizeof size);
+    _exit(write_all(fd, head, sizeof head) < 0 || write_all(fd, t.blob, t.size) < 0 ? 111 : 0);
+}
+
+/* ---- PID 1's side ---- */
+
+int svload_start(struct svload_job *j, struct svload_request const *r)
+{
+    int p[2];
+    memset(j, 0, sizeof *j);
+    j->fd = -1;
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(p[0]);
+        close(p[1]);
+        return (errno = e, -1);
+    }
+    if (!pid) {
+        close(p[0]);
+        /* PID 1's signals stay blocked here: it only reads and writes, and
+         * a SIGTERM for the container must not cut the blob short */
+        loader(p[1], r);
+    }
+    close(p[1]);
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    j->pid = pid;
+    j->fd = p[0];
+    return 0;
+}
+
+static void finish(struct svload_job *j)
+{
+    if (j->fd >= 0)
+        close(j->fd);
+    free(j->blob);
+    j->fd = -1;
+    j->pid = 0;
+    j->blob = NULL;
+    j->got = j->size = 0;
+}
+
+static int fail(struct svload_job *j, int e)
+{
+    finish(j);
+    errno = e;
+    return -1;
+}
+
+/* The head is in: check it, make room for the blob. */
+static int take_head(struct svload_job *j)
+{
+    uint32_t magic, err;
+    uint64_t size;
+    memcpy(&magic, j->head, 4);
+    memcpy(&err, j->head + 4, 4);
+    memcpy(&size, j->head + 8, 8);
+    if (magic != SVLOAD_MAGIC)
+        return fail(j, EPROTO);
+    if (err)
+        return fail(j, (int) err);
+    if (!size || size > SVLOAD_BLOB_MAX)
+        return fail(j, EPROTO);
+    j->size = (size_t) size;
+    j->blob = malloc(j->size);
+    return j->blob ? 0 : fail(j, ENOMEM);
+}
+
+int svload_collect(struct svload_job *j, struct svtree *t)
+{
+    size_t hl = sizeof j->head;
+    for (;;) {
+        int in_head = j->got < hl;
+        char *to = in_head ? (char *) j->head + j->got : (char *) j->blob + (j->got - hl);
+        size_t want = in_head ? hl - j->got : j->size - (j->got - hl);
+        ssize_t r = read(j->fd, to, want);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && errno == EAGAIN)
+            return 0;
+        if (r <= 0)
+            return fail(j, r < 0 ? errno : EPIPE);
+        j->got += (size_t) r;
+        if (j->got == hl && take_head(j) < 0)
+            return -1;
+        if (j->got > hl && j->got == hl + j->size) {
+            void *blob = j->blob;
+            j->blob = NULL;
+            if (svtree_adopt(t, blob, j->size) < 0) {
+                free(blob);
+                return fail(j, EPROTO);
+            }
+            finish(j);
+            return 1;
+        }
+    }
+}
+
+int svload_wait(struct svload_job *j, struct svtree *t)
+{
+    for (;;) {
+        struct pollfd p = {.fd = j->fd, .events = POLLIN};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            return fail(j, errno);
+        int r = svload_collect(j, t);
+        if (r)
+            return r < 0 ? -1 : 0;
+    }
+}
+
+void svload_cancel(struct svload_job *j)
+{
+    if (j->pid > 0)
+        kill(j->pid, SIGKILL);
+    finish(j);
+}
