@@ -20,7 +20,7 @@
 
 struct ev {
     uint64_t now;
-    int code;    /* PE_DOWN, PE_DONE */
+    int code;     /* PE_DOWN, PE_DONE */
     unsigned dep; /* PE_DEP_DEAD: the dependency */
 };
 
@@ -433,18 +433,23 @@ static void retry_due(struct planner *p, unsigned int i, struct ev const *e)
 
 #define X ignore
 static svc_fn *const svc_table[PS_NSTATES][PE_NEVENTS] = {
-    /*                GO  DEP_DEAD UP          READY  DOWN       DONE          TIMER         START      STOP       RESTART      SHUTDOWN    SUP_LOST */
-    [PS_OFF] =        {X, X,       X,          X,     X,         X,            X,            X,         X,         X,           X,          X},
-    [PS_BROKEN] =     {X, X,       X,          X,     X,         X,            X,            X,         X,         X,           X,          X},
-    [PS_WAITING] =    {go, inherit, adopt_up,  X,     X,         X,            retry_due,    X,         hold_down, X,           to_stopped, X},
-    [PS_STARTING] =   {X, X,       X,          ready, died,      oneshot_done, timeout_up,   X,         stop_cmd,  restart_cmd, shut,       lost},
-    [PS_READY] =      {X, X,       X,          X,     died,      X,            X,            X,         stop_cmd,  restart_cmd, shut,       lost},
-    [PS_BACKOFF] =    {X, X,       adopt_up,   X,     X,         X,            backoff_over, start_cmd, hold_down, start_cmd,   to_stopped, lost},
-    [PS_RESTARTING] = {X, X,       restart_up, ready, restarted, X,            timeout_up,   X,         stop_cmd,  X,           shut,       lost},
-    [PS_FAILED] =     {X, X,       adopt_up,   X,     X,         X,            X,            start_cmd, X,         start_cmd,   to_stopped, X},
-    [PS_EXITED] =     {X, X,       adopt_up,   X,     X,         X,            X,            start_cmd, X,         start_cmd,   to_stopped, X},
-    [PS_STOPPING] =   {X, X,       X,          X,     to_stopped, to_stopped,  timeout_down, start_cmd, X,         start_cmd,   X,          to_stopped},
-    [PS_STOPPED] =    {X, X,       adopt_up,   X,     X,         X,            X,            start_cmd, X,         start_cmd,   X,          X},
+    /*                GO  DEP_DEAD UP          READY  DOWN       DONE          TIMER         START
+       STOP       RESTART      SHUTDOWN    SUP_LOST */
+    [PS_OFF] = {X, X, X, X, X, X, X, X, X, X, X, X},
+    [PS_BROKEN] = {X, X, X, X, X, X, X, X, X, X, X, X},
+    [PS_WAITING] = {go, inherit, adopt_up, X, X, X, retry_due, X, hold_down, X, to_stopped, X},
+    [PS_STARTING] = {X, X, X, ready, died, oneshot_done, timeout_up, X, stop_cmd, restart_cmd, shut,
+                     lost},
+    [PS_READY] = {X, X, X, X, died, X, X, X, stop_cmd, restart_cmd, shut, lost},
+    [PS_BACKOFF] = {X, X, adopt_up, X, X, X, backoff_over, start_cmd, hold_down, start_cmd,
+                    to_stopped, lost},
+    [PS_RESTARTING] = {X, X, restart_up, ready, restarted, X, timeout_up, X, stop_cmd, X, shut,
+                       lost},
+    [PS_FAILED] = {X, X, adopt_up, X, X, X, X, start_cmd, X, start_cmd, to_stopped, X},
+    [PS_EXITED] = {X, X, adopt_up, X, X, X, X, start_cmd, X, start_cmd, to_stopped, X},
+    [PS_STOPPING] = {X, X, X, X, to_stopped, to_stopped, timeout_down, start_cmd, X, start_cmd, X,
+                     to_stopped},
+    [PS_STOPPED] = {X, X, adopt_up, X, X, X, X, start_cmd, X, start_cmd, X, X},
 };
 #undef X
 
@@ -616,15 +621,16 @@ static void s_old_gone(struct planner *p, unsigned int i, unsigned int w, struct
 
 #define X sup_ignore
 static sup_fn *const sup_table[SUP_NSTATES][SE_NEVENTS] = {
-    /*                 LAUNCH    SPAWN_FAILED    STATUS    DIED              ORPHAN_GONE    TIMER            SHUTDOWN OLD_GONE */
-    [SUP_NONE] =      {X,        X,              X,        X,                X,             X,               X,       X},
-    [SUP_QUEUED] =    {s_launch, X,              X,        X,                X,             X,               s_none,  X},
-    [SUP_LAUNCHING] = {X,        s_spawn_failed, s_status, s_died_young,     X,             X,               X,       X},
-    [SUP_LISTENING] = {X,        X,              X,        s_died_listening, X,             X,               X,       X},
-    [SUP_EXITING] =   {X,        X,              X,        s_died_exiting,   X,             X,               X,       X},
-    [SUP_ORPHANED] =  {X,        X,              X,        X,                s_orphan_gone, s_orphan_timer,  X,       X},
-    [SUP_RESPAWN] =   {X,        X,              X,        X,                X,             s_respawn_timer, s_none,  X},
-    [SUP_REPLACING] = {X,        X,              X,        X,                X,             X,               s_none,  s_old_gone},
+    /*                 LAUNCH    SPAWN_FAILED    STATUS    DIED              ORPHAN_GONE    TIMER
+       SHUTDOWN OLD_GONE */
+    [SUP_NONE] = {X, X, X, X, X, X, X, X},
+    [SUP_QUEUED] = {s_launch, X, X, X, X, X, s_none, X},
+    [SUP_LAUNCHING] = {X, s_spawn_failed, s_status, s_died_young, X, X, X, X},
+    [SUP_LISTENING] = {X, X, X, s_died_listening, X, X, X, X},
+    [SUP_EXITING] = {X, X, X, s_died_exiting, X, X, X, X},
+    [SUP_ORPHANED] = {X, X, X, X, s_orphan_gone, s_orphan_timer, X, X},
+    [SUP_RESPAWN] = {X, X, X, X, X, s_respawn_timer, s_none, X},
+    [SUP_REPLACING] = {X, X, X, X, X, X, s_none, s_old_gone},
 };
 #undef X
 
@@ -632,6 +638,19 @@ static void sup_event(struct planner *p, unsigned int i, unsigned int w, enum pl
                       struct ev const *e)
 {
     sup_table[p->svc[i].sup[w].state][ev](p, i, w, e);
+}
+
+void planner_event(struct planner *p, unsigned int i, enum planner_event ev, int arg, uint64_t now)
+{
+    struct ev e = {.now = now, .code = arg, .dep = (unsigned int) arg};
+    svc_event(p, i, ev, &e);
+}
+
+void planner_sup_event(struct planner *p, unsigned int i, unsigned int which,
+                       enum planner_sup_event ev, int arg, uint64_t now)
+{
+    struct ev e = {.now = now, .code = arg};
+    sup_event(p, i, which, ev, &e);
 }
 
 /* ---- across services ---- */
@@ -864,8 +883,8 @@ void planner_status(struct planner *p, unsigned int i, struct planner_status con
 {
     struct planner_svc *s = &p->svc[i];
     struct ev e = {.now = now, .code = st->code};
-    int listened = s->sup[PLANNER_SUP].state == SUP_LISTENING ||
-                   s->sup[PLANNER_SUP].state == SUP_EXITING;
+    int listened =
+        s->sup[PLANNER_SUP].state == SUP_LISTENING || s->sup[PLANNER_SUP].state == SUP_EXITING;
     if (s->sup[PLANNER_SUP].state == SUP_LAUNCHING)
         sup_event(p, i, PLANNER_SUP, SE_STATUS, &e);
     if (is_oneshot(p, i))
@@ -892,8 +911,7 @@ void planner_status(struct planner *p, unsigned int i, struct planner_status con
     settle(p, now);
 }
 
-void planner_sup_died(struct planner *p, unsigned int i, unsigned int w, pid_t orphan,
-                      uint64_t now)
+void planner_sup_died(struct planner *p, unsigned int i, unsigned int w, pid_t orphan, uint64_t now)
 {
     struct ev e = {.now = now, .code = (int) orphan};
     sup_event(p, i, w, SE_DIED, &e);
@@ -953,8 +971,7 @@ void planner_launched(struct planner *p, unsigned int i, unsigned int w, pid_t p
         launch_now(p, i, PLANNER_LOGGER, now, 0);
 }
 
-void planner_launch_failed(struct planner *p, unsigned int i, unsigned int w, int err,
-                           uint64_t now)
+void planner_launch_failed(struct planner *p, unsigned int i, unsigned int w, int err, uint64_t now)
 {
     struct ev e = {.now = now, .code = err};
     sup_event(p, i, w, SE_SPAWN_FAILED, &e);
@@ -1024,9 +1041,8 @@ int64_t planner_wait_ms(struct planner const *p, uint64_t now)
 
 int planner_command(struct planner *p, unsigned int i, enum planner_cmd cmd, uint64_t now)
 {
-    static enum planner_event const ev[] = {[PC_START] = PE_START,
-                                            [PC_STOP] = PE_STOP,
-                                            [PC_RESTART] = PE_RESTART};
+    static enum planner_event const ev[] = {
+        [PC_START] = PE_START, [PC_STOP] = PE_STOP, [PC_RESTART] = PE_RESTART};
     struct planner_svc *s = &p->svc[i];
     struct ev e = {.now = now};
     if (p->shutting_down || s->state == PS_OFF || s->state == PS_BROKEN)
@@ -1058,8 +1074,7 @@ void planner_shutdown(struct planner *p, uint64_t now, uint64_t deadline)
 
 /* ---- reload: a pure diff of two trees ---- */
 
-static int unchanged(struct svtree const *a, unsigned int i, struct svtree const *b,
-                     unsigned int j)
+static int unchanged(struct svtree const *a, unsigned int i, struct svtree const *b, unsigned int j)
 {
     struct svtree_service const *x = &a->sv[i], *y = &b->sv[j];
     return x->signature == y->signature && x->type == y->type && !y->uses &&

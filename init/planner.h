@@ -87,13 +87,13 @@ enum planner_sup_event {
 #define PLANNER_RETRY_MAX_MS       10000
 
 struct planner_sup {
-    uint8_t state;   /* enum planner_sup_state */
-    uint8_t failing; /* a failure was said: say nothing more until it works */
-    uint8_t lived;   /* it reached SUP_LISTENING at least once */
+    uint8_t state;     /* enum planner_sup_state */
+    uint8_t failing;   /* a failure was said: say nothing more until it works */
+    uint8_t lived;     /* it reached SUP_LISTENING at least once */
     uint8_t make_live; /* its live directory is to be made (again) before it starts */
-    pid_t pid;       /* its process, or 0 */
-    pid_t orphan;    /* SUP_ORPHANED: the child it left */
-    pid_t old;       /* SUP_REPLACING: the old supervisor */
+    pid_t pid;         /* its process, or 0 */
+    pid_t orphan;      /* SUP_ORPHANED: the child it left */
+    pid_t old;         /* SUP_REPLACING: the old supervisor */
     unsigned int failures;
     uint64_t deadline; /* SUP_RESPAWN, SUP_ORPHANED; 0: none */
     uint64_t since;    /* when it was started or began listening */
@@ -106,8 +106,8 @@ struct planner_svc {
     pid_t pid;     /* the daemon's (longrun), from the status; 0: none seen */
     pid_t child;   /* a oneshot's running up or down */
     uint64_t since;
-    uint64_t deadline; /* of the state: timeout-up, back-off, timeout-down, retry */
-    int exitcode;      /* of its last end, 128+n for a signal; -1: never ended */
+    uint64_t deadline;    /* of the state: timeout-up, back-off, timeout-down, retry */
+    int exitcode;         /* of its last end, 128+n for a signal; -1: never ended */
     unsigned int retries; /* oneshot forks that failed in a row */
     struct restart_state rs;
     struct planner_sup sup[2];
@@ -134,30 +134,30 @@ enum planner_act_kind {
 /* Messages, said by the adapter (supervise.c) from its table. */
 enum planner_msg {
     PM_NONE,
-    PM_STARTING,         /* info */
-    PM_READY,            /* info */
-    PM_RUNNING_UP,       /* info */
-    PM_UP_DONE,          /* info */
-    PM_RUNNING_DOWN,     /* info */
-    PM_STOPPING,         /* info */
-    PM_DEP_OFF,          /* b: the dependency */
-    PM_DEP_BROKEN,       /* b: the dependency */
-    PM_DEP_FAILED,       /* b: the dependency, a: its state */
-    PM_BROKEN,           /* its own definition: the tree's reason */
-    PM_NOT_RESTARTED,    /* a: code */
-    PM_CRASH_LOOP,       /* a: retry period, ms */
-    PM_RESTARTING_IN,    /* a: code, b: ms */
-    PM_ESSENTIAL,        /* a: code */
-    PM_UP_FAILED,        /* a: code */
-    PM_TIMEOUT_UP,       /* */
-    PM_TIMEOUT_DOWN,     /* */
-    PM_SUP_DIED,         /* which; a: the orphan's pid or 0 */
-    PM_SUP_FAILING,      /* which; a: errno (0: it died young), b: ms */
-    PM_SUP_BACK,         /* which */
-    PM_RUN_FAILING,      /* a: errno, b: ms */
-    PM_ADDED,            /* */
-    PM_CHANGED,          /* */
-    PM_REMOVED,          /* */
+    PM_STARTING,      /* info */
+    PM_READY,         /* info */
+    PM_RUNNING_UP,    /* info */
+    PM_UP_DONE,       /* info */
+    PM_RUNNING_DOWN,  /* info */
+    PM_STOPPING,      /* info */
+    PM_DEP_OFF,       /* b: the dependency */
+    PM_DEP_BROKEN,    /* b: the dependency */
+    PM_DEP_FAILED,    /* b: the dependency, a: its state */
+    PM_BROKEN,        /* its own definition: the tree's reason */
+    PM_NOT_RESTARTED, /* a: code */
+    PM_CRASH_LOOP,    /* a: retry period, ms */
+    PM_RESTARTING_IN, /* a: code, b: ms */
+    PM_ESSENTIAL,     /* a: code */
+    PM_UP_FAILED,     /* a: code */
+    PM_TIMEOUT_UP,    /* */
+    PM_TIMEOUT_DOWN,  /* */
+    PM_SUP_DIED,      /* which; a: the orphan's pid or 0 */
+    PM_SUP_FAILING,   /* which; a: errno (0: it died young), b: ms */
+    PM_SUP_BACK,      /* which */
+    PM_RUN_FAILING,   /* a: errno, b: ms */
+    PM_ADDED,         /* */
+    PM_CHANGED,       /* */
+    PM_REMOVED,       /* */
     PM_NMSGS
 };
 
@@ -254,6 +254,14 @@ int planner_healthy(struct planner const *p);
 int planner_done(struct planner const *p, unsigned int i); /* ready, or exited cleanly */
 char const *planner_state_name(enum planner_state s);
 char const *planner_sup_state_name(enum planner_sup_state s);
+
+/* For the unit tests: one event straight into a table, as the public calls
+ * above do after they have decided which (arg: the exit code for PE_DOWN
+ * and PE_DONE, the dependency for PE_DEP_DEAD, the orphan for SE_DIED, the
+ * errno for SE_SPAWN_FAILED). Nothing else runs after it. */
+void planner_event(struct planner *p, unsigned int i, enum planner_event ev, int arg, uint64_t now);
+void planner_sup_event(struct planner *p, unsigned int i, unsigned int which,
+                       enum planner_sup_event ev, int arg, uint64_t now);
 
 /* The adapter takes the actions: the next one, or NULL when none is left
  * (the list is emptied then). Actions a call of the adapter's adds while

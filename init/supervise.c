@@ -39,9 +39,9 @@
 
 /* What the adapter holds for a service: its open files. */
 struct svio {
-    int logfd;  /* read end of its output pipe, -1 when closed */
-    int wd;     /* inotify watch on supervise/, -1 when none */
-    tain stamp; /* of the last status read: s6 moves it at each start and death */
+    int logfd;          /* read end of its output pipe, -1 when closed */
+    int wd;             /* inotify watch on supervise/, -1 when none */
+    tain stamp;         /* of the last status read: s6 moves it at each start and death */
     int logger_in;      /* the read end the logger's supervisor gets, or -1 */
     struct log_buf log; /* partial line; log-file; the pipe to a log/ logger */
 };
@@ -53,9 +53,9 @@ static struct planner plan;
 static struct svio *io;
 static int inotify_fd = -1;
 static struct svload_job job = {.fd = -1};
-static int reload_again;     /* a reload was asked while one was being read */
-static char pending[1024];   /* vinit env: names that changed, for the next load */
-static int pending_all;      /* more than pending holds: every service counts as using one */
+static int reload_again;      /* a reload was asked while one was being read */
+static char pending[1024];    /* vinit env: names that changed, for the next load */
+static int pending_all;       /* more than pending holds: every service counts as using one */
 static unsigned int *pollmap; /* iopause index -> service, for log fds */
 static unsigned int pollmax;
 #define POLL_INOTIFY ((unsigned int) -1)
@@ -130,14 +130,27 @@ static void say(struct planner_act const *a)
     x[int_fmt(x, a->a)] = 0;
     y[int_fmt(y, a->b)] = 0;
     pid[pid_fmt(pid, (pid_t) a->a)] = 0;
-    char const *dep = a->b >= 0 && (unsigned int) a->b < tree->n ? name_of((unsigned int) a->b) : "?";
+    char const *dep =
+        a->b >= 0 && (unsigned int) a->b < tree->n ? name_of((unsigned int) a->b) : "?";
     switch (a->msg) {
-    case PM_STARTING: say_info(i, "starting"); break;
-    case PM_READY: say_info(i, "ready"); break;
-    case PM_RUNNING_UP: say_info(i, "running up"); break;
-    case PM_UP_DONE: say_info(i, "up done"); break;
-    case PM_RUNNING_DOWN: say_info(i, "running down"); break;
-    case PM_STOPPING: say_info(i, "stopping"); break;
+    case PM_STARTING:
+        say_info(i, "starting");
+        break;
+    case PM_READY:
+        say_info(i, "ready");
+        break;
+    case PM_RUNNING_UP:
+        say_info(i, "running up");
+        break;
+    case PM_UP_DONE:
+        say_info(i, "up done");
+        break;
+    case PM_RUNNING_DOWN:
+        say_info(i, "running down");
+        break;
+    case PM_STOPPING:
+        say_info(i, "stopping");
+        break;
     case PM_DEP_OFF:
         strerr_warnw("service ", name_of(i), ": not started: it depends on ", dep,
                      ", which does not run here");
@@ -156,8 +169,8 @@ static void say(struct planner_act const *a)
         break;
     case PM_CRASH_LOOP:
         x[uint_fmt(x, (unsigned int) a->a / 1000)] = 0;
-        strerr_warnw("service ", name_of(i), ": crash loop: it keeps dying at once; retrying every ",
-                     x, " s");
+        strerr_warnw("service ", name_of(i),
+                     ": crash loop: it keeps dying at once; retrying every ", x, " s");
         break;
     case PM_RESTARTING_IN:
         strerr_warnw("service ", name_of(i), ": exited with code ", x, ", restarting in ", y,
@@ -167,7 +180,9 @@ static void say(struct planner_act const *a)
         strerr_warnw("service ", name_of(i), ": essential, failed for good (code ", x,
                      "): stopping the container");
         break;
-    case PM_UP_FAILED: strerr_warnw("service ", name_of(i), ": up exited with code ", x); break;
+    case PM_UP_FAILED:
+        strerr_warnw("service ", name_of(i), ": up exited with code ", x);
+        break;
     case PM_TIMEOUT_UP:
         strerr_warnw("service ", name_of(i), ": not ready within timeout-up: stopping it");
         break;
@@ -183,14 +198,23 @@ static void say(struct planner_act const *a)
                          " died: starting a new one");
         break;
     case PM_SUP_FAILING:
-    case PM_RUN_FAILING: say_failing(i, a, y); break;
+    case PM_RUN_FAILING:
+        say_failing(i, a, y);
+        break;
     case PM_SUP_BACK:
         strerr_warni("service ", name_of(i), ": ", sup_word(a->which), " runs again");
         break;
-    case PM_ADDED: strerr_warni("service ", name_of(i), ": added"); break;
-    case PM_CHANGED: strerr_warni("service ", name_of(i), ": changed: restarting"); break;
-    case PM_REMOVED: strerr_warni("service ", name_of(i), ": removed: stopping"); break;
-    default: break;
+    case PM_ADDED:
+        strerr_warni("service ", name_of(i), ": added");
+        break;
+    case PM_CHANGED:
+        strerr_warni("service ", name_of(i), ": changed: restarting");
+        break;
+    case PM_REMOVED:
+        strerr_warni("service ", name_of(i), ": removed: stopping");
+        break;
+    default:
+        break;
     }
 }
 
@@ -313,7 +337,8 @@ static pid_t run_oneshot(unsigned int i, char const *role, int budget)
     if (live_of(i, live, sizeof live) < 0)
         return -1;
     /* its live directory (the source link) is made afresh before each up */
-    if (*role == 'u' && svlive_make(cfg.rundir, cfg.srcdir, tree, i, cfg.exe, what, sizeof what) < 0) {
+    if (*role == 'u' &&
+        svlive_make(cfg.rundir, cfg.srcdir, tree, i, cfg.exe, what, sizeof what) < 0) {
         int e = errno;
         strerr_warnwusys("create ", what, " for service ", name_of(i));
         return (errno = e, -1);
@@ -355,7 +380,9 @@ static void perform(struct planner_act const *a, uint64_t now)
         else
             planner_launch_failed(&plan, i, a->which, errno, now);
         break;
-    case PA_CONTROL: control(i, a->which, a->cmd); break;
+    case PA_CONTROL:
+        control(i, a->which, a->cmd);
+        break;
     case PA_RUN:
         pid = run_oneshot(i, a->cmd, a->a);
         if (pid > 0)
@@ -367,8 +394,12 @@ static void perform(struct planner_act const *a, uint64_t now)
         if (kill(a->pid, a->a) < 0 && errno == ESRCH)
             planner_no_such(&plan, a->pid, now);
         break;
-    case PA_RETIRE: retire(i); break;
-    case PA_SAY: say(a); break;
+    case PA_RETIRE:
+        retire(i);
+        break;
+    case PA_SAY:
+        say(a);
+        break;
     }
 }
 
@@ -432,8 +463,10 @@ static void apply(struct svtree *next, uint64_t now)
 {
     int *map = calloc(next->n ? next->n : 1, sizeof *map);
     struct svio *nio = calloc(next->n ? next->n : 1, sizeof *nio);
-    if (!map || !nio || size_tables(next->n) < 0 || planner_reload_begin(&plan, next, map, now) < 0) {
-        strerr_warnwusys("take the service tree ", cfg.srcdir, " read again: keeping the running one");
+    if (!map || !nio || size_tables(next->n) < 0 ||
+        planner_reload_begin(&plan, next, map, now) < 0) {
+        strerr_warnwusys("take the service tree ", cfg.srcdir,
+                         " read again: keeping the running one");
         free(map);
         free(nio);
         svtree_free(next);
@@ -687,18 +720,32 @@ static char const *reason(unsigned int i)
                           ? name_of((unsigned int) s->why_arg)
                           : "?";
     switch (s->why) {
-    case PM_BROKEN: return svtree_str(tree, tree->sv[i].reason);
-    case PM_DEP_OFF: snprintf(buf, sizeof buf, "depends on %s, which does not run here", dep); break;
-    case PM_DEP_BROKEN: snprintf(buf, sizeof buf, "depends on %s, which is broken", dep); break;
-    case PM_DEP_FAILED: snprintf(buf, sizeof buf, "depends on %s, which failed", dep); break;
+    case PM_BROKEN:
+        return svtree_str(tree, tree->sv[i].reason);
+    case PM_DEP_OFF:
+        snprintf(buf, sizeof buf, "depends on %s, which does not run here", dep);
+        break;
+    case PM_DEP_BROKEN:
+        snprintf(buf, sizeof buf, "depends on %s, which is broken", dep);
+        break;
+    case PM_DEP_FAILED:
+        snprintf(buf, sizeof buf, "depends on %s, which failed", dep);
+        break;
     case PM_NOT_RESTARTED:
         snprintf(buf, sizeof buf, "exited with code %d; its restart policy keeps it down",
                  s->why_arg);
         break;
-    case PM_CRASH_LOOP: snprintf(buf, sizeof buf, "crash loop (essential)"); break;
-    case PM_UP_FAILED: snprintf(buf, sizeof buf, "up exited with code %d", s->why_arg); break;
-    case PM_TIMEOUT_UP: snprintf(buf, sizeof buf, "not ready within timeout-up"); break;
-    default: return NULL;
+    case PM_CRASH_LOOP:
+        snprintf(buf, sizeof buf, "crash loop (essential)");
+        break;
+    case PM_UP_FAILED:
+        snprintf(buf, sizeof buf, "up exited with code %d", s->why_arg);
+        break;
+    case PM_TIMEOUT_UP:
+        snprintf(buf, sizeof buf, "not ready within timeout-up");
+        break;
+    default:
+        return NULL;
     }
     return buf;
 }
@@ -727,15 +774,24 @@ int supervise_healthy(void)
 static char const *signal_command(int sig)
 {
     switch (sig) {
-    case SIGHUP: return "h";
-    case SIGALRM: return "a";
-    case SIGINT: return "i";
-    case SIGQUIT: return "q";
-    case SIGUSR1: return "1";
-    case SIGUSR2: return "2";
-    case SIGTERM: return "t";
-    case SIGKILL: return "k";
-    default: return NULL;
+    case SIGHUP:
+        return "h";
+    case SIGALRM:
+        return "a";
+    case SIGINT:
+        return "i";
+    case SIGQUIT:
+        return "q";
+    case SIGUSR1:
+        return "1";
+    case SIGUSR2:
+        return "2";
+    case SIGTERM:
+        return "t";
+    case SIGKILL:
+        return "k";
+    default:
+        return NULL;
     }
 }
 
@@ -759,8 +815,8 @@ static int reload_service(unsigned int i)
 
 int supervise_command(char const *name, char const *op, uint64_t now)
 {
-    static char const *const ops[] = {[PC_START] = "start", [PC_STOP] = "stop",
-                                      [PC_RESTART] = "restart"};
+    static char const *const ops[] = {
+        [PC_START] = "start", [PC_STOP] = "stop", [PC_RESTART] = "restart"};
     int i = svtree_find(tree, name);
     if (i < 0 || plan.shutting_down || plan.svc[i].state == PS_OFF ||
         plan.svc[i].state == PS_BROKEN)

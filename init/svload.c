@@ -109,8 +109,8 @@ int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_f
             why[i] = reason_of(sv);
         } else
             load[i] = wanted(r, sv) ? SVTREE_WANTED : SVTREE_OFF;
-        used[i] = load[i] == SVTREE_WANTED &&
-                  (r->all || (r->names && uses(r->srcdir, sv, r->names)));
+        used[i] =
+            load[i] == SVTREE_WANTED && (r->all || (r->names && uses(r->srcdir, sv, r->names)));
     }
     return svtree_build(t, &src, load, why, used);
 }

@@ -138,8 +138,8 @@ int svtree_build(struct svtree *t, struct svsrc_tree const *src, unsigned char c
     if (!blob)
         return -1;
     point(t, &l, blob, l.size);
-    *(struct head *) blob = (struct head){SVTREE_MAGIC, src->n, ndeps, src->norder,
-                                          (uint32_t) nstrings, 0};
+    *(struct head *) blob =
+        (struct head){SVTREE_MAGIC, src->n, ndeps, src->norder, (uint32_t) nstrings, 0};
     struct arena a = {t->strings, 1};
     t->n = src->n;
     t->ndeps = ndeps;
@@ -223,8 +223,7 @@ int svtree_find(struct svtree const *t, char const *name)
     return -1;
 }
 
-int svtree_same_deps(struct svtree const *a, unsigned int i, struct svtree const *b,
-                     unsigned int j)
+int svtree_same_deps(struct svtree const *a, unsigned int i, struct svtree const *b, unsigned int j)
 {
     struct svtree_service const *x = &a->sv[i], *y = &b->sv[j];
     if (x->ndeps != y->ndeps)

@@ -25,7 +25,7 @@ struct svtree_service {
     uint32_t dep0;                        /* its dependencies: deps[dep0 .. dep0+ndeps) */
     uint32_t ndeps;
     uint32_t timeout_up, timeout_down, timeout_kill; /* ms; 0: none */
-    uint64_t signature; /* of its source files: a reload restarts it when it changes */
+    uint64_t signature;      /* of its source files: a reload restarts it when it changes */
     int16_t notification_fd; /* for the live directory; -1: none */
     int16_t down_signal, reload_signal;
     uint8_t type;    /* enum svparse_type */

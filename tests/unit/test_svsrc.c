@@ -198,9 +198,8 @@ static void test_each_fault_named_once(void **state)
 
 static void test_only_the_faulty_are_disabled(void **state)
 {
-    char const *const off[] = {"norun",   "noexec",  "unknowndep", "cyc-a", "cyc-b",
-                               "badtimeout", "baduser", "garbage",    "huge",  "empty",
-                               "twoready"};
+    char const *const off[] = {"norun",   "noexec",  "unknowndep", "cyc-a", "cyc-b",   "badtimeout",
+                               "baduser", "garbage", "huge",       "empty", "twoready"};
     for (size_t i = 0; i < sizeof off / sizeof *off; i++)
         assert_true(sv(off[i])->disabled);
     /* only a cycle's members are left out of the order */
