@@ -75,14 +75,21 @@ static void try_spawn(struct loop *l)
     pid_t pid = spawn_main(argv, l->take_tty, &exec_errno);
     if (pid < 0) {
         char ms[UINT_FMT];
+        /* said once: the retries go on quietly, the wait doubling */
+        if (!l->spawn_backoff_ms) {
+            ms[uint_fmt(ms, SPAWN_BACKOFF_MAX_MS / 1000)] = 0;
+            strerr_warnwusys("start main command ", argv[0],
+                             " (retrying, then more slowly, up to every ", ms, " s)");
+        }
         l->spawn_backoff_ms = l->spawn_backoff_ms ? l->spawn_backoff_ms * 2 : SPAWN_BACKOFF_MIN_MS;
         if (l->spawn_backoff_ms > SPAWN_BACKOFF_MAX_MS)
             l->spawn_backoff_ms = SPAWN_BACKOFF_MAX_MS;
         l->spawn_at = now_ms(l) + l->spawn_backoff_ms;
-        ms[uint_fmt(ms, l->spawn_backoff_ms)] = 0;
-        strerr_warnwusys("start main command ", argv[0], " (retrying in ", ms, " ms)");
         return;
     }
+    if (l->spawn_backoff_ms)
+        strerr_warni("main command ", argv[0], " started");
+    l->spawn_backoff_ms = 0;
     l->spawn_at = 0;
     l->main.pid = pid;
     l->main_running = 1;

@@ -20,8 +20,9 @@
 
 struct ev {
     uint64_t now;
-    int code;     /* PE_DOWN, PE_DONE */
-    unsigned dep; /* PE_DEP_DEAD: the dependency */
+    int code;         /* PE_DOWN, PE_DONE */
+    int signaled;     /* PE_DONE: killed by a signal */
+    unsigned int dep; /* PE_DEP_DEAD: the dependency */
 };
 
 typedef void svc_fn(struct planner *p, unsigned int i, struct ev const *e);
@@ -219,6 +220,7 @@ static void ignore(struct planner *p, unsigned int i, struct ev const *e)
 static void go(struct planner *p, unsigned int i, struct ev const *e)
 {
     if (is_oneshot(p, i)) {
+        restart_on_start(&p->svc[i].rs, e->now);
         run_oneshot(p, i, "up", e->now);
         return;
     }
@@ -297,11 +299,25 @@ static void restarted(struct planner *p, unsigned int i, struct ev const *e)
     enter(p, i, PS_STARTING, e->now, sv_of(p, i)->timeout_up);
 }
 
+/* A oneshot's up ended. One that exited says what it thinks of itself: 0
+ * is done, anything else failed for good. One killed by a signal it was
+ * not sent by vinit (an OOM kill, a kill -9 from outside) says nothing
+ * about itself: it runs again after the restart back-off, as a longrun
+ * would (an essential one in a crash loop gives up). */
 static void oneshot_done(struct planner *p, unsigned int i, struct ev const *e)
 {
+    struct planner_svc *s = &p->svc[i];
+    struct svtree_service const *sv = sv_of(p, i);
+    unsigned int delay = 0;
     if (!e->code) {
         enter(p, i, PS_READY, e->now, 0);
         say(p, i, PM_UP_DONE, 0, 0);
+        return;
+    }
+    if (e->signaled && restart_on_death(&s->rs, SVPARSE_RESTART_ON_FAILURE, sv->essential, 1,
+                                        e->now, &delay) == RESTART_AFTER) {
+        say(p, i, PM_RESTARTING_IN, e->code, (int) delay);
+        enter(p, i, PS_WAITING, e->now, delay ? delay : 1);
         return;
     }
     say(p, i, PM_UP_FAILED, e->code, 0);
@@ -432,25 +448,22 @@ static void retry_due(struct planner *p, unsigned int i, struct ev const *e)
 }
 
 #define X ignore
+/* clang-format off */
 static svc_fn *const svc_table[PS_NSTATES][PE_NEVENTS] = {
-    /*                GO  DEP_DEAD UP          READY  DOWN       DONE          TIMER         START
-       STOP       RESTART      SHUTDOWN    SUP_LOST */
-    [PS_OFF] = {X, X, X, X, X, X, X, X, X, X, X, X},
-    [PS_BROKEN] = {X, X, X, X, X, X, X, X, X, X, X, X},
-    [PS_WAITING] = {go, inherit, adopt_up, X, X, X, retry_due, X, hold_down, X, to_stopped, X},
-    [PS_STARTING] = {X, X, X, ready, died, oneshot_done, timeout_up, X, stop_cmd, restart_cmd, shut,
-                     lost},
-    [PS_READY] = {X, X, X, X, died, X, X, X, stop_cmd, restart_cmd, shut, lost},
-    [PS_BACKOFF] = {X, X, adopt_up, X, X, X, backoff_over, start_cmd, hold_down, start_cmd,
-                    to_stopped, lost},
-    [PS_RESTARTING] = {X, X, restart_up, ready, restarted, X, timeout_up, X, stop_cmd, X, shut,
-                       lost},
-    [PS_FAILED] = {X, X, adopt_up, X, X, X, X, start_cmd, X, start_cmd, to_stopped, X},
-    [PS_EXITED] = {X, X, adopt_up, X, X, X, X, start_cmd, X, start_cmd, to_stopped, X},
-    [PS_STOPPING] = {X, X, X, X, to_stopped, to_stopped, timeout_down, start_cmd, X, start_cmd, X,
-                     to_stopped},
-    [PS_STOPPED] = {X, X, adopt_up, X, X, X, X, start_cmd, X, start_cmd, X, X},
+    /*               GO  DEP_DEAD UP          READY  DOWN        DONE          TIMER         START      STOP       RESTART      SHUTDOWN    SUP_LOST */
+    [PS_OFF]        = {X,  X,       X,          X,     X,          X,            X,            X,         X,         X,           X,          X},
+    [PS_BROKEN]     = {X,  X,       X,          X,     X,          X,            X,            X,         X,         X,           X,          X},
+    [PS_WAITING]    = {go, inherit, adopt_up,   X,     X,          X,            retry_due,    X,         hold_down, X,           to_stopped, X},
+    [PS_STARTING]   = {X,  X,       X,          ready, died,       oneshot_done, timeout_up,   X,         stop_cmd,  restart_cmd, shut,       lost},
+    [PS_READY]      = {X,  X,       X,          X,     died,       X,            X,            X,         stop_cmd,  restart_cmd, shut,       lost},
+    [PS_BACKOFF]    = {X,  X,       adopt_up,   X,     X,          X,            backoff_over, start_cmd, hold_down, start_cmd,   to_stopped, lost},
+    [PS_RESTARTING] = {X,  X,       restart_up, ready, restarted,  X,            timeout_up,   X,         stop_cmd,  X,           shut,       lost},
+    [PS_FAILED]     = {X,  X,       adopt_up,   X,     X,          X,            X,            start_cmd, X,         start_cmd,   to_stopped, X},
+    [PS_EXITED]     = {X,  X,       adopt_up,   X,     X,          X,            X,            start_cmd, X,         start_cmd,   to_stopped, X},
+    [PS_STOPPING]   = {X,  X,       X,          X,     to_stopped, to_stopped,   timeout_down, start_cmd, X,         start_cmd,   X,          to_stopped},
+    [PS_STOPPED]    = {X,  X,       adopt_up,   X,     X,          X,            X,            start_cmd, X,         start_cmd,   X,          X},
 };
+/* clang-format on */
 #undef X
 
 static void svc_event(struct planner *p, unsigned int i, enum planner_event ev, struct ev const *e)
@@ -479,7 +492,10 @@ static void launch_now(struct planner *p, unsigned int i, unsigned int w, uint64
     }
     u->state = SUP_LAUNCHING;
     u->since = now;
-    u->deadline = 0;
+    u->told = 0;
+    /* a service's supervisor must write its first status; a logger's is
+     * never watched */
+    u->deadline = w == PLANNER_SUP ? now + PLANNER_SILENT_MS : 0;
 }
 
 static void s_launch(struct planner *p, unsigned int i, unsigned int w, struct ev const *e)
@@ -487,20 +503,23 @@ static void s_launch(struct planner *p, unsigned int i, unsigned int w, struct e
     launch_now(p, i, w, e->now, 1);
 }
 
-static void respawn_later(struct planner *p, unsigned int i, unsigned int w, int err, uint64_t now)
+/* A new supervisor at the deadline: the wait doubles with each failure in
+ * a row. A failure is said once (failing), until one listens again. */
+static void respawn_later(struct planner *p, unsigned int i, unsigned int w, int failed, int err,
+                          uint64_t now)
 {
     struct planner_sup *u = &p->svc[i].sup[w];
     unsigned int ms =
         doubling(PLANNER_RESPAWN_MIN_MS, PLANNER_RESPAWN_MAX_MS, u->failures ? u->failures : 1);
     u->state = SUP_RESPAWN;
     u->deadline = now + ms;
-    if (!u->failing) /* said once, until it works again */
+    if (failed && !u->failing)
         say_sup(p, i, w, PM_SUP_FAILING, err, (int) ms);
-    u->failing = 1;
+    u->failing |= (uint8_t) failed;
 }
 
-/* A new supervisor: at once after a long healthy life, else after a wait
- * that doubles with each young death. None while stopping. */
+/* A new supervisor after one that died while it worked: at once after a
+ * long healthy life, else after the back-off. None while stopping. */
 static void respawn(struct planner *p, unsigned int i, unsigned int w, uint64_t now)
 {
     struct planner_sup *u = &p->svc[i].sup[w];
@@ -512,7 +531,7 @@ static void respawn(struct planner *p, unsigned int i, unsigned int w, uint64_t 
         launch_now(p, i, w, now, 0);
         return;
     }
-    respawn_later(p, i, w, 0, now);
+    respawn_later(p, i, w, 0, 0, now);
 }
 
 static void s_spawn_failed(struct planner *p, unsigned int i, unsigned int w, struct ev const *e)
@@ -525,13 +544,28 @@ static void s_spawn_failed(struct planner *p, unsigned int i, unsigned int w, st
         u->state = SUP_NONE;
         return;
     }
-    respawn_later(p, i, w, e->code, e->now);
+    respawn_later(p, i, w, 1, e->code, e->now);
+}
+
+/* A supervisor that wrote no status (a full or read-only run directory: it
+ * runs, but cannot say anything, and never will for the service it was
+ * to start) is stopped, and a new one started after the back-off. */
+static void s_silent(struct planner *p, unsigned int i, unsigned int w, struct ev const *e)
+{
+    struct planner_sup *u = &p->svc[i].sup[w];
+    if (!u->told && !u->failing)
+        say_sup(p, i, w, PM_SUP_SILENT, PLANNER_SILENT_MS, 0);
+    kill_act(p, i, u->pid, u->told ? SIGKILL : SIGTERM);
+    u->told = 1;
+    u->failing = 1;
+    u->deadline = e->now + PLANNER_ORPHAN_TERM_MS;
 }
 
 static void s_status(struct planner *p, unsigned int i, unsigned int w, struct ev const *e)
 {
     struct planner_sup *u = &p->svc[i].sup[w];
     u->state = SUP_LISTENING;
+    u->deadline = 0;
     u->since = e->now;
     u->lived = 1;
     if (u->failing)
@@ -539,16 +573,25 @@ static void s_status(struct planner *p, unsigned int i, unsigned int w, struct e
     u->failing = 0;
 }
 
+static void s_died_listening(struct planner *p, unsigned int i, unsigned int w, struct ev const *e);
+
+/* It died before its first status was seen: it could not work (s6 is not
+ * there, no room in the run directory) unless it left a child running,
+ * which says it did (a logger's supervisor is never watched). */
 static void s_died_young(struct planner *p, unsigned int i, unsigned int w, struct ev const *e)
 {
     struct planner_sup *u = &p->svc[i].sup[w];
+    if (e->code > 0) {
+        s_died_listening(p, i, w, e);
+        return;
+    }
     u->pid = 0;
     u->failures++;
     if (p->shutting_down) {
         u->state = SUP_NONE;
         return;
     }
-    respawn_later(p, i, w, 0, e->now);
+    respawn_later(p, i, w, 1, 0, e->now);
 }
 
 /* It died while it supervised: its child (the daemon, or s6-log for a
@@ -620,18 +663,19 @@ static void s_old_gone(struct planner *p, unsigned int i, unsigned int w, struct
 }
 
 #define X sup_ignore
+/* clang-format off */
 static sup_fn *const sup_table[SUP_NSTATES][SE_NEVENTS] = {
-    /*                 LAUNCH    SPAWN_FAILED    STATUS    DIED              ORPHAN_GONE    TIMER
-       SHUTDOWN OLD_GONE */
-    [SUP_NONE] = {X, X, X, X, X, X, X, X},
-    [SUP_QUEUED] = {s_launch, X, X, X, X, X, s_none, X},
-    [SUP_LAUNCHING] = {X, s_spawn_failed, s_status, s_died_young, X, X, X, X},
-    [SUP_LISTENING] = {X, X, X, s_died_listening, X, X, X, X},
-    [SUP_EXITING] = {X, X, X, s_died_exiting, X, X, X, X},
-    [SUP_ORPHANED] = {X, X, X, X, s_orphan_gone, s_orphan_timer, X, X},
-    [SUP_RESPAWN] = {X, X, X, X, X, s_respawn_timer, s_none, X},
-    [SUP_REPLACING] = {X, X, X, X, X, X, s_none, s_old_gone},
+    /*                LAUNCH    SPAWN_FAILED    STATUS    DIED              ORPHAN_GONE    TIMER            SHUTDOWN OLD_GONE */
+    [SUP_NONE]      = {X,        X,              X,        X,                X,             X,               X,       X},
+    [SUP_QUEUED]    = {s_launch, X,              X,        X,                X,             X,               s_none,  X},
+    [SUP_LAUNCHING] = {X,        s_spawn_failed, s_status, s_died_young,     X,             s_silent,        X,       X},
+    [SUP_LISTENING] = {X,        X,              X,        s_died_listening, X,             X,               X,       X},
+    [SUP_EXITING]   = {X,        X,              X,        s_died_exiting,   X,             X,               X,       X},
+    [SUP_ORPHANED]  = {X,        X,              X,        X,                s_orphan_gone, s_orphan_timer,  X,       X},
+    [SUP_RESPAWN]   = {X,        X,              X,        X,                X,             s_respawn_timer, s_none,  X},
+    [SUP_REPLACING] = {X,        X,              X,        X,                X,             X,               s_none,  s_old_gone},
 };
+/* clang-format on */
 #undef X
 
 static void sup_event(struct planner *p, unsigned int i, unsigned int w, enum planner_sup_event ev,
@@ -918,9 +962,9 @@ void planner_sup_died(struct planner *p, unsigned int i, unsigned int w, pid_t o
     settle(p, now);
 }
 
-int planner_child(struct planner *p, pid_t pid, int code, uint64_t now)
+int planner_child(struct planner *p, pid_t pid, int code, int signaled, uint64_t now)
 {
-    struct ev e = {.now = now, .code = code};
+    struct ev e = {.now = now, .code = code, .signaled = signaled};
     if (pid <= 0)
         return 0;
     for (unsigned int i = 0; i < p->tree->n; i++) {
@@ -1001,7 +1045,7 @@ void planner_run_failed(struct planner *p, unsigned int i, int err, uint64_t now
 
 void planner_no_such(struct planner *p, pid_t pid, uint64_t now)
 {
-    planner_child(p, pid, 0, now);
+    planner_child(p, pid, 0, 0, now);
 }
 
 void planner_tick(struct planner *p, uint64_t now)

@@ -83,6 +83,7 @@ enum planner_sup_event {
 #define PLANNER_RESPAWN_MAX_MS     10000 /* ...doubling up to this */
 #define PLANNER_RESPAWN_HEALTHY_MS 10000 /* one that listened this long restarts at once */
 #define PLANNER_ORPHAN_TERM_MS     3000  /* an orphan's SIGTERM, then SIGKILL */
+#define PLANNER_SILENT_MS          5000  /* a new supervisor's first status, at the latest */
 #define PLANNER_RETRY_MIN_MS       100   /* a oneshot that could not be forked */
 #define PLANNER_RETRY_MAX_MS       10000
 
@@ -91,6 +92,7 @@ struct planner_sup {
     uint8_t failing;   /* a failure was said: say nothing more until it works */
     uint8_t lived;     /* it reached SUP_LISTENING at least once */
     uint8_t make_live; /* its live directory is to be made (again) before it starts */
+    uint8_t told;      /* SUP_LAUNCHING past PLANNER_SILENT_MS: it was told to go */
     pid_t pid;         /* its process, or 0 */
     pid_t orphan;      /* SUP_ORPHANED: the child it left */
     pid_t old;         /* SUP_REPLACING: the old supervisor */
@@ -154,6 +156,7 @@ enum planner_msg {
     PM_SUP_DIED,      /* which; a: the orphan's pid or 0 */
     PM_SUP_FAILING,   /* which; a: errno (0: it died young), b: ms */
     PM_SUP_BACK,      /* which */
+    PM_SUP_SILENT,    /* which; a: ms */
     PM_RUN_FAILING,   /* a: errno, b: ms */
     PM_ADDED,         /* */
     PM_CHANGED,       /* */
@@ -211,9 +214,9 @@ void planner_sup_died(struct planner *p, unsigned int i, unsigned int which, pid
 /* Is pid a supervisor's? Then *i and *which say whose. */
 int planner_find_sup(struct planner const *p, pid_t pid, unsigned int *i, unsigned int *which);
 /* Any other child of vinit ended (a oneshot's program, an orphan, an old
- * supervisor of a reload): code is its exit code (128+n for a signal).
- * Returns 1 when the pid was the planner's. */
-int planner_child(struct planner *p, pid_t pid, int code, uint64_t now);
+ * supervisor of a reload): code is its exit code (128+n for a signal),
+ * signaled says it was killed. Returns 1 when the pid was the planner's. */
+int planner_child(struct planner *p, pid_t pid, int code, int signaled, uint64_t now);
 /* The adapter's part of PA_LAUNCH / PA_RUN: it worked (pid) or not (err). */
 void planner_launched(struct planner *p, unsigned int i, unsigned int which, pid_t pid,
                       uint64_t now);

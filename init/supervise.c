@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <s6/supervise.h>
@@ -58,6 +59,7 @@ static char pending[1024];    /* vinit env: names that changed, for the next loa
 static int pending_all;       /* more than pending holds: every service counts as using one */
 static unsigned int *pollmap; /* iopause index -> service, for log fds */
 static unsigned int pollmax;
+static char failed_what[PATH_MAX]; /* the file the last launch could not make, for its message */
 #define POLL_INOTIFY ((unsigned int) -1)
 #define POLL_LOADER  ((unsigned int) -2)
 
@@ -109,8 +111,9 @@ static void say_failing(unsigned int i, struct planner_act const *a, char const 
     }
     if (a->a) {
         errtext(err, sizeof err, a->a);
-        strerr_warnw("service ", name_of(i), ": unable to start ", sup_word(a->which), ": ", err,
-                     "; retrying in ", ms, " ms, then more slowly (said once)");
+        strerr_warnw("service ", name_of(i), ": unable to ", failed_what[0] ? "create " : "start ",
+                     failed_what[0] ? failed_what : sup_word(a->which), ": ", err, "; retrying in ",
+                     ms, " ms, then more slowly (said once)");
     } else
         strerr_warnw("service ", name_of(i), ": ", sup_word(a->which),
                      " exited at once (its message above says why); retrying in ", ms,
@@ -200,6 +203,13 @@ static void say(struct planner_act const *a)
     case PM_SUP_FAILING:
     case PM_RUN_FAILING:
         say_failing(i, a, y);
+        break;
+    case PM_SUP_SILENT:
+        x[uint_fmt(x, (unsigned int) a->a / 1000)] = 0;
+        strerr_warnw("service ", name_of(i), ": ", sup_word(a->which), " wrote no status within ",
+                     x, " s (is ", cfg.rundir,
+                     " full or read-only?): stopping it, and trying again with a back-off (said "
+                     "once)");
         break;
     case PM_SUP_BACK:
         strerr_warni("service ", name_of(i), ": ", sup_word(a->which), " runs again");
@@ -315,10 +325,10 @@ static pid_t start_supervisor(unsigned int i, int fresh)
     char live[PATH_MAX], what[PATH_MAX];
     if (live_of(i, live, sizeof live) < 0)
         return -1;
+    failed_what[0] = 0;
     if (fresh && svlive_make(cfg.rundir, cfg.srcdir, tree, i, cfg.exe, what, sizeof what) < 0) {
-        int e = errno;
-        strerr_warnwusys("create ", what, " for service ", name_of(i));
-        return (errno = e, -1);
+        memcpy(failed_what, what, sizeof what); /* said by PM_SUP_FAILING, once */
+        return -1;
     }
     if (fresh)
         watch(i, live);
@@ -435,7 +445,15 @@ int supervise_load(struct supervise_config const *c)
     struct svload_request r;
     cfg = *c;
     r = request(NULL, 0);
-    if (svload_start(&job, &r) < 0 || svload_wait(&job, tree) < 0)
+    /* a fork refused for a moment (a pids limit reached) is tried again
+     * for a few seconds: nothing else can happen before the tree is in */
+    for (unsigned int ms = 50; svload_start(&job, &r) < 0; ms *= 2) {
+        if ((errno != EAGAIN && errno != ENOMEM) || ms > 3200)
+            return -1;
+        struct timespec ts = {0, (long) ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (svload_wait(&job, tree) < 0)
         return -1;
     io = calloc(tree->n ? tree->n : 1, sizeof *io);
     if (!io || size_tables(tree->n) < 0 || planner_init(&plan, tree) < 0)
@@ -665,7 +683,7 @@ void supervise_child(pid_t pid, int wstatus, uint64_t now)
     if (planner_find_sup(&plan, pid, &i, &which))
         planner_sup_died(&plan, i, which, orphan_of(i, which), now);
     else
-        planner_child(&plan, pid, reap_exit_code(wstatus), now);
+        planner_child(&plan, pid, reap_exit_code(wstatus), WIFSIGNALED(wstatus), now);
     act(now);
 }
 

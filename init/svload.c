@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
@@ -28,6 +30,19 @@ static struct {
     char text[256];
 } reasons[SVSRC_MAX];
 static unsigned int nreasons;
+static int starved; /* a fault that was the system's, not the tree's: errno */
+
+/* Out of file descriptors or memory: a fault of the moment, not of the
+ * tree. A load that met one is not to be trusted: services it would call
+ * broken are fine (a reload under fd pressure must not stop them). */
+static int resource_fault(char const *problem)
+{
+    static int const errs[] = {EMFILE, ENFILE, ENOMEM, ENOBUFS, EAGAIN};
+    for (size_t k = 0; k < sizeof errs / sizeof *errs; k++)
+        if (!strcmp(problem, strerror(errs[k])))
+            return errs[k];
+    return 0;
+}
 
 struct relay {
     svsrc_report_fn *report;
@@ -38,6 +53,8 @@ static void keep_reason(char const *service, char const *path, char const *probl
                         char const *value, void *arg)
 {
     struct relay const *r = arg;
+    if (!starved)
+        starved = resource_fault(problem);
     if (service) {
         unsigned int k = 0;
         while (k < nreasons && strcmp(reasons[k].name, service))
@@ -97,10 +114,13 @@ int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_f
     static char const *why[SVSRC_MAX];
     struct relay relay = {report, arg};
     nreasons = 0;
+    starved = 0;
     if (svsrc_read(&src, r->srcdir, keep_reason, &relay) < 0)
         return -1;
     svsrc_expand(&src, r->envp, keep_reason, &relay);
     svsrc_resolve(&src, r->srcdir, keep_reason, &relay);
+    if (starved)
+        return (errno = starved, -1);
     for (unsigned int i = 0; i < src.n; i++) {
         struct svsrc_service const *sv = &src.sv[i];
         why[i] = NULL;
@@ -140,9 +160,34 @@ static int write_all(int fd, void const *data, size_t len)
     return 0;
 }
 
+/* The loader needs few descriptors, but inherits every one PID 1 holds
+ * (no exec here): all but stdio and its pipe are closed, and its soft
+ * limit raised to the hard one, so that PID 1 at its own limit can still
+ * read its tree. Returns the pipe's fd. */
+static int shed_fds(int fd)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (fd != 3 && dup2(fd, 3) == 3)
+        fd = 3;
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, fd + 1, ~0U, 0) == 0)
+        return fd;
+#endif
+    long max =
+        getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1 << 20 ? (long) rl.rlim_cur : 1 << 16;
+    for (long k = fd + 1; k < max; k++)
+        close((int) k);
+    return fd;
+}
+
 static void loader(int fd, struct svload_request const *r)
 {
     struct svtree t;
+    fd = shed_fds(fd);
     uint32_t head[4] = {SVLOAD_MAGIC, 0, 0, 0};
     if (svload_read(r, &t, tell, NULL) < 0) {
         head[1] = (uint32_t) errno;

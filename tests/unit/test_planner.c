@@ -27,11 +27,32 @@ static struct planner p;
 static char acts[4096];
 
 static char const *const msg_names[PM_NMSGS] = {
-    "none",         "starting",      "ready",        "running_up",    "up_done",
-    "running_down", "stopping",      "dep_off",      "dep_broken",    "dep_failed",
-    "broken",       "not_restarted", "crash_loop",   "restarting_in", "essential",
-    "up_failed",    "timeout_up",    "timeout_down", "sup_died",      "sup_failing",
-    "sup_back",     "run_failing",   "added",        "changed",       "removed",
+    [PM_NONE] = "none",
+    [PM_STARTING] = "starting",
+    [PM_READY] = "ready",
+    [PM_RUNNING_UP] = "running_up",
+    [PM_UP_DONE] = "up_done",
+    [PM_RUNNING_DOWN] = "running_down",
+    [PM_STOPPING] = "stopping",
+    [PM_DEP_OFF] = "dep_off",
+    [PM_DEP_BROKEN] = "dep_broken",
+    [PM_DEP_FAILED] = "dep_failed",
+    [PM_BROKEN] = "broken",
+    [PM_NOT_RESTARTED] = "not_restarted",
+    [PM_CRASH_LOOP] = "crash_loop",
+    [PM_RESTARTING_IN] = "restarting_in",
+    [PM_ESSENTIAL] = "essential",
+    [PM_UP_FAILED] = "up_failed",
+    [PM_TIMEOUT_UP] = "timeout_up",
+    [PM_TIMEOUT_DOWN] = "timeout_down",
+    [PM_SUP_DIED] = "sup_died",
+    [PM_SUP_FAILING] = "sup_failing",
+    [PM_SUP_BACK] = "sup_back",
+    [PM_SUP_SILENT] = "sup_silent",
+    [PM_RUN_FAILING] = "run_failing",
+    [PM_ADDED] = "added",
+    [PM_CHANGED] = "changed",
+    [PM_REMOVED] = "removed",
 };
 
 static void quiet(char const *service, char const *path, char const *problem, char const *value,
@@ -359,9 +380,22 @@ static void test_oneshot_pairs(void **state)
     build(NULL);
     p.svc[0].state = PS_STARTING;
     p.svc[0].child = 200;
-    assert_int_equal(planner_child(&p, 200, 3, 10), 1);
+    assert_int_equal(planner_child(&p, 200, 3, 0, 10), 1);
     assert_string_equal(state_of("o"), "failed");
     assert_string_equal(take(), "say:up_failed");
+    /* one killed from outside runs again after the back-off; one that
+     * exited with a code failed for good (above) */
+    reset();
+    add("o", SVPARSE_ONESHOT, NULL);
+    build(NULL);
+    planner_start(&p, 0);
+    take();
+    planner_ran(&p, 0, 200);
+    assert_int_equal(planner_child(&p, 200, 137, 1, 10), 1);
+    assert_string_equal(state_of("o"), "waiting");
+    assert_string_equal(take(), "say:restarting_in");
+    planner_tick(&p, p.svc[0].deadline);
+    assert_string_equal(take(), "run:up say:running_up");
     /* a oneshot cannot be stopped or restarted by hand */
     assert_int_equal(planner_command(&p, 0, PC_STOP, 20), -1);
     assert_int_equal(errno, EINVAL);
@@ -396,9 +430,10 @@ static struct sup_pair const sup_pairs[] = {
     {SUP_LAUNCHING, SE_LAUNCH, SUP_LAUNCHING, ""},
     {SUP_LAUNCHING, SE_SPAWN_FAILED, SUP_RESPAWN, "say:sup_failing"},
     {SUP_LAUNCHING, SE_STATUS, SUP_LISTENING, ""},
-    {SUP_LAUNCHING, SE_DIED, SUP_RESPAWN, "say:sup_failing"},
+    /* it left a child: it did work (a logger's supervisor is never seen listening) */
+    {SUP_LAUNCHING, SE_DIED, SUP_ORPHANED, "say:sup_died kill:15 kill:18"},
     {SUP_LAUNCHING, SE_ORPHAN_GONE, SUP_LAUNCHING, ""},
-    {SUP_LAUNCHING, SE_TIMER, SUP_LAUNCHING, ""},
+    {SUP_LAUNCHING, SE_TIMER, SUP_LAUNCHING, "say:sup_silent kill:15"},
     {SUP_LAUNCHING, SE_SHUTDOWN, SUP_LAUNCHING, ""},
     {SUP_LAUNCHING, SE_OLD_GONE, SUP_LAUNCHING, ""},
     {SUP_LISTENING, SE_LAUNCH, SUP_LISTENING, ""},
@@ -454,6 +489,7 @@ static void test_every_supervisor_pair(void **state)
         struct planner_sup *u = &p.svc[0].sup[PLANNER_SUP];
         p.svc[0].state = PS_READY;
         p.svc[0].pid = 100;
+        u->pid = 50;
         u->state = (uint8_t) t->from;
         u->since = 0; /* listening for long: healthy */
         u->orphan = 300;
@@ -556,7 +592,7 @@ static void test_fate_spreads_down_a_chain(void **state)
     planner_start(&p, 0);
     take();
     planner_ran(&p, (unsigned int) idx("up"), 200);
-    planner_child(&p, 200, 1, 10);
+    planner_child(&p, 200, 1, 0, 10);
     assert_string_equal(state_of("x"), "failed");
     assert_string_equal(state_of("y"), "failed");
     assert_false(planner_healthy(&p));
@@ -716,7 +752,7 @@ static void test_supervisor_killed_with_daemon_running(void **state)
     assert_string_equal(take(), "");
     planner_tick(&p, 20000 + PLANNER_ORPHAN_TERM_MS);
     assert_string_equal(take(), "kill:9");
-    assert_int_equal(planner_child(&p, 100, 137, 23100), 1);
+    assert_int_equal(planner_child(&p, 100, 137, 0, 23100), 1);
     assert_string_equal(take(), "launch0"); /* it had lived long: at once */
     planner_launched(&p, 0, PLANNER_SUP, 51, 23100);
     st = down(0);
@@ -746,7 +782,6 @@ static void test_supervisor_cannot_start(void **state)
 {
     reset();
     add("s", SVPARSE_LONGRUN, NULL);
-    add("after", SVPARSE_LONGRUN, "s");
     build(NULL);
     planner_start(&p, 0);
     take();
@@ -769,6 +804,32 @@ static void test_supervisor_cannot_start(void **state)
     planner_launched(&p, 0, PLANNER_SUP, 50, now);
     struct planner_status st = down(0);
     planner_status(&p, 0, &st, now);
+    assert_string_equal(take(), "say:sup_back say:starting c0:u");
+}
+
+/* it runs but cannot write its status (a full run directory): stopped,
+ * then a new one after the back-off, until one can */
+static void test_silent_supervisor(void **state)
+{
+    reset();
+    add("s", SVPARSE_LONGRUN, NULL);
+    build(NULL);
+    planner_start(&p, 0);
+    assert_string_equal(take(), "launch0");
+    planner_launched(&p, 0, PLANNER_SUP, 50, 0);
+    assert_int_equal(planner_wait_ms(&p, 0), PLANNER_SILENT_MS);
+    planner_tick(&p, PLANNER_SILENT_MS);
+    assert_string_equal(take(), "say:sup_silent kill:15");
+    planner_tick(&p, PLANNER_SILENT_MS + PLANNER_ORPHAN_TERM_MS);
+    assert_string_equal(take(), "kill:9");
+    planner_sup_died(&p, 0, PLANNER_SUP, 0, PLANNER_SILENT_MS + PLANNER_ORPHAN_TERM_MS + 1);
+    assert_string_equal(take(), ""); /* said once already */
+    assert_int_equal(p.svc[0].sup[PLANNER_SUP].state, SUP_RESPAWN);
+    planner_tick(&p, p.svc[0].sup[PLANNER_SUP].deadline);
+    assert_string_equal(take(), "launch0");
+    planner_launched(&p, 0, PLANNER_SUP, 51, 0);
+    struct planner_status st = down(0);
+    planner_status(&p, 0, &st, 20000);
     assert_string_equal(take(), "say:sup_back say:starting c0:u");
 }
 
@@ -811,7 +872,7 @@ static void test_oneshot_fork_fails_then_works(void **state)
     planner_tick(&p, PLANNER_RETRY_MIN_MS * 3);
     take();
     planner_ran(&p, 0, 200);
-    planner_child(&p, 200, 0, PLANNER_RETRY_MIN_MS * 3 + 5);
+    planner_child(&p, 200, 0, 0, PLANNER_RETRY_MIN_MS * 3 + 5);
     assert_string_equal(state_of("setup"), "ready");
 }
 
@@ -876,7 +937,9 @@ static void test_launch_pacing(void **state)
     /* c2 and c3 silent past the patience: they hold nothing back */
     planner_tick(&p, 6 + PLANNER_LAUNCH_PATIENCE_MS);
     assert_string_equal(take(), "launch0 launch0");
-    assert_int_equal(planner_wait_ms(&p, 6 + PLANNER_LAUNCH_PATIENCE_MS), -1);
+    /* nothing more to launch: what is left is c2's wait for its first status */
+    assert_int_equal(planner_wait_ms(&p, 6 + PLANNER_LAUNCH_PATIENCE_MS),
+                     5 + PLANNER_SILENT_MS - (6 + PLANNER_LAUNCH_PATIENCE_MS));
 }
 
 static void test_reload_diff(void **state)
@@ -919,7 +982,7 @@ static void test_reload_diff(void **state)
     char const *after = take();
     assert_non_null(strstr(after, "say:added"));
     /* once the old supervisor of "changed" is gone, a new one starts */
-    assert_int_equal(planner_child(&p, changed_sup, 0, 200), 1);
+    assert_int_equal(planner_child(&p, changed_sup, 0, 0, 200), 1);
     assert_non_null(strstr(take(), "launch0"));
     planner_free(&p);
     svtree_free(next); /* the planner's tree now */
@@ -982,6 +1045,7 @@ int main(void)
         cmocka_unit_test(test_supervisor_killed_with_daemon_running),
         cmocka_unit_test(test_orphan_already_gone),
         cmocka_unit_test(test_supervisor_cannot_start),
+        cmocka_unit_test(test_silent_supervisor),
         cmocka_unit_test(test_supervisor_dies_young_repeatedly),
         cmocka_unit_test(test_oneshot_fork_fails_then_works),
         cmocka_unit_test(test_stop_order),
