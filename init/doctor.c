@@ -5,21 +5,13 @@
  * fixes it. A problem only matters when the service tree runs something it
  * breaks: otherwise it is told as information, so that vinit at start stays
  * quiet in a container that runs no libvirt. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <linux/capability.h>
-#include <skalibs/strerr.h>
 
-#include "config.h"
 #include "doctor.h"
-#include "probe.h"
-#include "svsrc.h"
-
-extern char **environ;
 
 char const *doctor_status_name(enum doctor_status s)
 {
@@ -453,71 +445,4 @@ void doctor_xml_bridges(char const *xml, void (*found)(char const *name, void *a
     for (char const *p = next_tag(xml, "bridge"); p; p = next_tag(p, "bridge"))
         if (attribute(p, "name", name, sizeof name))
             found(name, arg);
-}
-
-static int usage(void)
-{
-    fputs("usage: vinit doctor [--json] [-s SERVICES_DIR] [--libvirt-dir DIR]\n", stderr);
-    return 100;
-}
-
-/* the tree's faults are vinit's to tell at start, not the doctor's */
-static void quiet(char const *service, char const *path, char const *problem, char const *value,
-                  void *arg)
-{
-}
-
-/* What the tree runs, read as vinit would; no tree: everything counts. */
-static unsigned int tree_wants(char const *srcdir)
-{
-    static struct svsrc_tree tree;
-    if (svsrc_read(&tree, srcdir, quiet, NULL) < 0)
-        return DOCTOR_ALL;
-    svsrc_expand(&tree, (char const *const *) environ, quiet, NULL);
-    svsrc_resolve(&tree, srcdir, quiet, NULL);
-    return probe_wants(&tree, srcdir);
-}
-
-int doctor_main(int argc, char const *const *argv)
-{
-    static struct doctor_world w;
-    static struct doctor_report r;
-    char const *srcdir = getenv("VINIT_SERVICES_DIR"), *libvirt_dir = DOCTOR_LIBVIRT_DIR;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = 1;
-        else if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--services-dir")) && i + 1 < argc)
-            srcdir = argv[++i];
-        else if (!strcmp(argv[i], "--libvirt-dir") && i + 1 < argc)
-            libvirt_dir = argv[++i];
-        else
-            return usage();
-    }
-    w.wants = tree_wants(srcdir && *srcdir ? srcdir : VINIT_SERVICES_DIR);
-    probe_world(&w, libvirt_dir);
-    doctor_judge(&w, &r);
-    if (json)
-        doctor_print_json(stdout, &r);
-    else
-        doctor_print_table(stdout, &r);
-    return fflush(stdout) == 0 && doctor_worst(&r) < DOCTOR_WARN ? 0 : 1;
-}
-
-void doctor_at_start(unsigned int wants)
-{
-    static struct doctor_world w;
-    static struct doctor_report r;
-    w.wants = wants;
-    probe_world(&w, DOCTOR_LIBVIRT_DIR);
-    doctor_judge(&w, &r);
-    for (unsigned int i = 0; i < r.n; i++) {
-        struct doctor_finding const *f = &r.f[i];
-        if (f->status < DOCTOR_WARN)
-            continue;
-        if (f->fix[0])
-            strerr_warnw("doctor: ", f->check, ": ", f->what, "; fix: ", f->fix);
-        else
-            strerr_warnw("doctor: ", f->check, ": ", f->what);
-    }
 }

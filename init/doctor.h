@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* doctor: the preflight checks. Facts about the container (a doctor_world,
  * gathered by probe) become findings, each saying what breaks and the exact
- * fix. Judging is pure, so a fake world tests every finding. */
+ * fix. Judging is pure, so a fake world tests every finding. doctor knows
+ * nothing of probe (probe includes doctor.h, not the other way round);
+ * vinit-doctor (doctormain.c) strings the two together. */
 #ifndef VINIT_DOCTOR_H
 #define VINIT_DOCTOR_H
 
@@ -28,7 +30,7 @@ enum doctor_cgroup { DOCTOR_CGROUP_NONE, DOCTOR_CGROUP_V1, DOCTOR_CGROUP_HYBRID,
 #define DOCTOR_BRIDGES_MAX 16
 
 struct doctor_bridge {
-    char name[NET_NAME_MAX + 1];
+    char name[NETSPEC_NAME_MAX + 1];
     char from[64]; /* where it is named: "VINIT_BRIDGE", "guest web", "network lan" */
     struct net_link link;
 };
@@ -95,12 +97,5 @@ void doctor_xml_bridges(char const *xml, void (*found)(char const *name, void *a
 
 /* where libvirt's XML names the bridges guests use */
 #define DOCTOR_LIBVIRT_DIR "/etc/libvirt"
-
-/* vinit doctor [--json] [-s DIR]: exit 0 when nothing is wrong, 1 when
- * something is, 100 on a usage error. */
-int doctor_main(int argc, char const *const *argv);
-
-/* At start, in PID 1: the checks again, with only the problems told. */
-void doctor_at_start(unsigned int wants);
 
 #endif

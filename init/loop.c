@@ -242,9 +242,11 @@ static void on_signal_fd(struct loop *l)
         back_off("read signals");
 }
 
-static void on_control(struct loop *l)
+/* The control connections: served as far as they go without waiting
+ * (also after a timeout: their deadlines). */
+static void on_control(struct loop *l, iopause_fd const *x, unsigned int n)
 {
-    switch (ctl_serve(l->ctlfd, now_ms(l), l->services)) {
+    switch (ctl_io(x, n, now_ms(l), l->services)) {
     case CTL_SHUTDOWN:
         begin_stop(l, 0, 0, "vinit shutdown");
         break;
@@ -256,10 +258,13 @@ static void on_control(struct loop *l)
     }
 }
 
-/* The soonest of the stop plan, the spawn retry and the services' timers. */
+/* The soonest of the stop plan, the spawn retry, the services' timers and
+ * the control connections' deadlines. */
 static int64_t next_wait(struct loop const *l, uint64_t now)
 {
     int64_t wait = stop_wait_ms(&l->stop, now), w;
+    if ((w = ctl_wait_ms(now)) >= 0 && (wait < 0 || w < wait))
+        wait = w;
     if (l->spawn_at) {
         w = l->spawn_at > now ? (int64_t) (l->spawn_at - now) : 0;
         if (wait < 0 || w < wait)
@@ -277,20 +282,21 @@ static int64_t next_wait(struct loop const *l, uint64_t now)
 
 static void pause_until_event(struct loop *l)
 {
-    static iopause_fd x[2 + 2 + SVSRC_MAX];
+    static iopause_fd x[1 + CTL_POLLFDS_MAX + 2 + SVSRC_MAX];
     uint64_t now = now_ms(l);
     int64_t wait = next_wait(l, now);
     tain deadline = tain_infinite;
     x[0] = (iopause_fd){.fd = l->sigfd, .events = IOPAUSE_READ};
-    /* a negative fd is ignored by poll: no control socket, no event */
-    x[1] = (iopause_fd){.fd = l->ctlfd, .events = IOPAUSE_READ};
-    unsigned int n = l->services ? supervise_pollfds(x + 2, sizeof x / sizeof *x - 2) : 0;
+    /* the control socket and its connections, each with its deadline */
+    unsigned int c = ctl_pollfds(x + 1, CTL_POLLFDS_MAX, now);
+    iopause_fd *sx = x + 1 + c;
+    unsigned int n = l->services ? supervise_pollfds(sx, sizeof x / sizeof *x - 1 - c) : 0;
     if (wait >= 0) {
         tain d;
         tain_from_millisecs(&d, (int) wait);
         tain_add_g(&deadline, &d);
     }
-    int r = iopause_g(x, 2 + n, &deadline);
+    int r = iopause_g(x, 1 + c + n, &deadline);
     if (r < 0) {
         if (errno != EINTR)
             back_off("iopause");
@@ -298,10 +304,10 @@ static void pause_until_event(struct loop *l)
     }
     if (r > 0 && x[0].revents & IOPAUSE_READ)
         on_signal_fd(l);
-    if (r > 0 && l->ctlfd >= 0 && x[1].revents & IOPAUSE_READ)
-        on_control(l);
+    if (c)
+        on_control(l, x + 1, c);
     if (r > 0 && n)
-        supervise_io(x + 2, n, now_ms(l));
+        supervise_io(sx, n, now_ms(l));
 }
 
 /* The start stage ends: the main command runs, or READY=1 goes out. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
@@ -22,14 +23,13 @@
 
 #include "config.h"
 #include "ctl.h"
-#include "doctor.h"
 #include "env.h"
+#include "helper.h"
 #include "loop.h"
 #include "mkpath.h"
 #include "mounts.h"
-#include "net.h"
+#include "netspec.h"
 #include "notify.h"
-#include "probe.h"
 #include "settings.h"
 #include "signals.h"
 #include "spawn.h"
@@ -128,40 +128,100 @@ static void writable_rundir(char const *rundir)
                     "CAP_SYS_ADMIN so that vinit mounts one; mounting one failed");
 }
 
+/* The wait for the bridge: netlink answers in milliseconds; a helper that
+ * takes longer is stuck, and the services must not wait for it forever. */
+#define BRIDGE_WAIT_MS 5000
+
+/* What became of vinit-doctor --bridge: it said itself why it failed (exit
+ * 1); anything else it could not say, so we do. */
+static void bridge_outcome(char const *name, pid_t pid)
+{
+    int st;
+    int r = helper_wait(pid, BRIDGE_WAIT_MS, &st);
+    if (r > 0 && WIFEXITED(st) && WEXITSTATUS(st) <= 1)
+        return;
+    char what[64] = "";
+    if (r == 0) {
+        kill(pid, SIGKILL);
+        /* reaped here if it dies now, else by the loop (a task stuck in
+         * the kernel dies when it leaves it) */
+        helper_wait(pid, 1000, &st);
+        snprintf(what, sizeof what, "did not finish in %d s and was killed", BRIDGE_WAIT_MS / 1000);
+    } else if (r < 0)
+        snprintf(what, sizeof what, "could not be waited for");
+    else if (WIFSIGNALED(st)) {
+        char sig[32];
+        snprintf(what, sizeof what, "was killed by %s",
+                 signals_name(WTERMSIG(st), sig, sizeof sig));
+    } else
+        snprintf(what, sizeof what, "exited %d", WEXITSTATUS(st));
+    strerr_warnw("VINIT_BRIDGE ", name, ": vinit-doctor --bridge ", what,
+                 ": the services start without the bridge; check that netlink answers here (ip "
+                 "link show), or make the bridge in a oneshot service instead of VINIT_BRIDGE");
+}
+
 /* VINIT_BRIDGE=name[,address/prefix][,mtu]: a bridge for guests in the
  * container's own network namespace, made before any service starts. A
- * value that cannot be read is a usage error; a bridge the kernel refuses
- * is only a warning, since the services that do not use it can still run. */
+ * value that cannot be read is a usage error. The bridge is made by a child,
+ * vinit-doctor --bridge (libnl: PID 1 talks no netlink), waited for at most
+ * BRIDGE_WAIT_MS on its pidfd; a bridge the kernel refuses, or a child that
+ * fails or hangs, is only a warning, since the services that do not use
+ * the bridge can still run. */
 static void make_bridge(void)
 {
     char const *v = getenv("VINIT_BRIDGE"), *why;
-    struct net_bridge_spec b;
+    char path[PATH_MAX], problem[PATH_MAX + 256];
+    struct netspec_bridge b;
     if (!v || !*v)
         return;
-    if (net_bridge_parse(v, &b, &why) < 0)
+    if (netspec_bridge_parse(v, &b, &why) < 0)
         strerr_dief(100, "invalid VINIT_BRIDGE: ", v, ": ", why);
-    if (net_bridge_ensure(&b, &why) < 0)
-        strerr_warnwu("VINIT_BRIDGE ", b.name, ": ", why, ": ", strerror(errno),
-                      errno == EPERM ? " (the container needs CAP_NET_ADMIN: --cap-add=NET_ADMIN)"
-                                     : "");
+    char const *argv[] = {HELPER_DOCTOR, "--bridge", v, NULL};
+    if (helper_find(HELPER_DOCTOR, path, sizeof path) < 0) {
+        helper_not_found(HELPER_DOCTOR, problem, sizeof problem);
+        strerr_warnw("unable to make the bridge VINIT_BRIDGE ", b.name, ": ", problem);
+        return;
+    }
+    pid_t pid = helper_spawn(path, argv);
+    if (pid < 0)
+        strerr_warnwu("make the bridge VINIT_BRIDGE ", b.name, ": unable to run ", path, ": ",
+                      strerror(errno));
+    else
+        bridge_outcome(b.name, pid);
 }
 
 /* The preflight checks, quiet unless something the tree runs would break
- * (VINIT_DOCTOR=0: not at all). */
-static void quiet(char const *service, char const *path, char const *problem, char const *value,
-                  void *arg)
-{
-    (void) service, (void) path, (void) problem, (void) value, (void) arg;
-}
-
+ * (VINIT_DOCTOR=0: not at all). They run in vinit-doctor, which reads the
+ * tree itself (a KVM VM, netlink, group lookups, libvirt's XML: none of it
+ * in PID 1). Not waited for: its warnings may come while the services
+ * start; the loop reaps it like any child. */
 static void preflight(struct loop const *l, struct settings const *s)
 {
-    static struct svsrc_tree t;
-    if (!l->services || !s->doctor || svsrc_read(&t, s->services_dir, quiet, NULL) < 0)
+    char path[PATH_MAX], problem[PATH_MAX + 256];
+    char const *argv[] = {HELPER_DOCTOR, "--at-start", "-s", s->services_dir, NULL};
+    if (!l->services || !s->doctor)
         return;
-    svsrc_expand(&t, (char const *const *) environ, quiet, NULL);
-    svsrc_resolve(&t, s->services_dir, quiet, NULL);
-    doctor_at_start(probe_wants(&t, s->services_dir));
+    if (helper_find(HELPER_DOCTOR, path, sizeof path) < 0) {
+        helper_not_found(HELPER_DOCTOR, problem, sizeof problem);
+        strerr_warnw("the checks at start are not run: ", problem, "; or set VINIT_DOCTOR=0");
+    } else if (helper_spawn(path, argv) < 0)
+        strerr_warnwu("run ", path, " for the checks at start: ", strerror(errno));
+}
+
+/* vinit doctor: the checks live in vinit-doctor, which PID 1 never links. */
+static int doctor_command(char const *const *argv)
+{
+    char path[PATH_MAX], problem[PATH_MAX + 256];
+    if (helper_find(HELPER_DOCTOR, path, sizeof path) < 0) {
+        helper_not_found(HELPER_DOCTOR, problem, sizeof problem);
+        strerr_dief(127, "doctor: ", problem);
+    }
+    /* "vinit doctor ARGS..." runs "vinit-doctor ARGS...": argv's array is
+     * ours to change (C gives main a writable one) */
+    char const **args = (char const **) argv + 1;
+    args[0] = HELPER_DOCTOR;
+    execv(path, (char *const *) args);
+    strerr_diefusys(errno == ENOENT ? 127 : 126, "run ", path);
 }
 
 /* The service tree, when there is one: the default location may be absent
@@ -277,7 +337,7 @@ int main(int argc, char const *const *argv)
     /* vinit status, vinit stop sshd...: the CLI, unless we are PID 1 (then
      * a main command of that name is meant: CMD ["status"]) */
     if (argc > 1 && !strcmp(argv[1], "doctor") && getpid() != 1)
-        return doctor_main(argc - 1, argv + 1);
+        return doctor_command(argv);
     if (argc > 1 && ctl_is_verb(argv[1]) && getpid() != 1) {
         return ctl_client(argc, argv, ctl_find_rundir());
     }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* net: libnl-3 route requests. Each call opens its own netlink socket and
- * closes it: they run once at start, in vinit doctor and for VINIT_BRIDGE,
- * never in the running loop, so nothing netlink stays open in PID 1.
+/* net: libnl-3 route requests, in vinit-doctor only (PID 1 never links
+ * libnl). Each call opens its own netlink socket and closes it.
  * libnl returns its own negative codes (NLE_*); they are turned into errno
  * values here so that callers speak strerror like the rest of vinit. */
 #include <errno.h>
@@ -10,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
@@ -19,70 +17,6 @@
 #include <netlink/route/link/bridge.h>
 
 #include "net.h"
-
-int net_name_ok(char const *name)
-{
-    size_t n = strlen(name);
-    if (!n || n > NET_NAME_MAX || !strcmp(name, ".") || !strcmp(name, ".."))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (name[i] == '/' || name[i] == ':' || name[i] == ',' || (unsigned char) name[i] <= ' ' ||
-            (unsigned char) name[i] >= 0x7f)
-            return 0;
-    return 1;
-}
-
-static int address_ok(char const *a)
-{
-    char host[64];
-    char const *slash = strchr(a, '/');
-    if (!slash || (size_t) (slash - a) >= sizeof host || !slash[1])
-        return 0;
-    memcpy(host, a, (size_t) (slash - a));
-    host[slash - a] = 0;
-    unsigned char buf[16];
-    int family = strchr(host, ':') ? AF_INET6 : AF_INET;
-    if (inet_pton(family, host, buf) != 1)
-        return 0;
-    char *end;
-    unsigned long prefix = strtoul(slash + 1, &end, 10);
-    return !*end && prefix <= (family == AF_INET ? 32u : 128u);
-}
-
-/* one field after the name: an address (has a '/') or an MTU (digits) */
-static int bridge_field(char const *f, struct net_bridge_spec *b, char const **why)
-{
-    if (strchr(f, '/')) {
-        if (b->address[0] || strlen(f) >= sizeof b->address || !address_ok(f))
-            return *why = "not an address/prefix (like 10.0.0.1/24)", -1;
-        strcpy(b->address, f);
-        return 0;
-    }
-    char *end;
-    unsigned long mtu = strtoul(f, &end, 10);
-    if (!*f || *end || b->mtu || mtu < 68 || mtu > 65535)
-        return *why = "not an MTU from 68 to 65535, nor an address/prefix", -1;
-    b->mtu = (unsigned int) mtu;
-    return 0;
-}
-
-int net_bridge_parse(char const *s, struct net_bridge_spec *b, char const **why)
-{
-    char buf[256];
-    memset(b, 0, sizeof *b);
-    if (strlen(s) >= sizeof buf)
-        return *why = "too long", -1;
-    strcpy(buf, s);
-    char *save = NULL, *f = strtok_r(buf, ",", &save);
-    if (!f || !net_name_ok(f))
-        return *why = "the bridge name must be 1 to 15 characters, without blanks, '/', ':' or ','",
-               -1;
-    strcpy(b->name, f);
-    while ((f = strtok_r(NULL, ",", &save)))
-        if (bridge_field(f, b, why) < 0)
-            return -1;
-    return 0;
-}
 
 static int from_nl(int e)
 {
@@ -187,7 +121,7 @@ int net_has_ipv4(void)
     return e < 0 ? (errno = from_nl(e), -1) : s.found;
 }
 
-static int create_bridge(struct nl_sock *sk, struct net_bridge_spec const *b)
+static int create_bridge(struct nl_sock *sk, struct netspec_bridge const *b)
 {
     struct rtnl_link *link = rtnl_link_bridge_alloc();
     if (!link)
@@ -201,7 +135,7 @@ static int create_bridge(struct nl_sock *sk, struct net_bridge_spec const *b)
 }
 
 /* up, and the MTU asked for: one change request for both */
-static int set_up(struct nl_sock *sk, struct rtnl_link *old, struct net_bridge_spec const *b)
+static int set_up(struct nl_sock *sk, struct rtnl_link *old, struct netspec_bridge const *b)
 {
     struct rtnl_link *want = rtnl_link_alloc();
     if (!want)
@@ -234,7 +168,7 @@ static int add_address(struct nl_sock *sk, int ifindex, char const *address)
     return e == -NLE_EXIST ? 0 : e;
 }
 
-static int ensure(struct nl_sock *sk, struct net_bridge_spec const *b, char const **what)
+static int ensure(struct nl_sock *sk, struct netspec_bridge const *b, char const **what)
 {
     struct rtnl_link *link = NULL;
     int e = rtnl_link_get_kernel(sk, 0, b->name, &link);
@@ -256,7 +190,7 @@ static int ensure(struct nl_sock *sk, struct net_bridge_spec const *b, char cons
     return e;
 }
 
-int net_bridge_ensure(struct net_bridge_spec const *b, char const **what)
+int net_bridge_ensure(struct netspec_bridge const *b, char const **what)
 {
     struct nl_sock *sk = open_route();
     if (!sk)

@@ -1,31 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /* net: the network namespace as guests need it, through libnl-3: whether a
  * bridge named in the configuration is here (and its MTU), whether nmbd has
- * an IPv4 interface to broadcast on, and the bridge VINIT_BRIDGE asks for. */
+ * an IPv4 interface to broadcast on, and the bridge VINIT_BRIDGE asks for
+ * (read by netspec). Linked into vinit-doctor only, never into PID 1. */
 #ifndef VINIT_NET_H
 #define VINIT_NET_H
 
-#include <stddef.h>
-
-#define NET_NAME_MAX 15 /* IFNAMSIZ - 1 */
+#include "netspec.h"
 
 struct net_link {
     int exists, is_bridge, up;
     unsigned int mtu;
 };
-
-/* VINIT_BRIDGE=name[,address/prefix][,mtu] */
-struct net_bridge_spec {
-    char name[NET_NAME_MAX + 1];
-    char address[64]; /* "10.0.0.1/24" or "fd00::1/64"; empty: none */
-    unsigned int mtu; /* 0: the kernel's default */
-};
-
-/* Pure: parses a VINIT_BRIDGE value. 0, or -1 with *why saying what is wrong. */
-int net_bridge_parse(char const *s, struct net_bridge_spec *b, char const **why);
-
-/* Pure: is name usable as an interface name (1/0)? */
-int net_name_ok(char const *name);
 
 /* What the current network namespace has under that name: 0 (l->exists
  * tells), or -1 with errno when netlink cannot be asked. */
@@ -39,6 +25,6 @@ int net_has_ipv4(void);
  * and address set when they differ or lack; a second call changes nothing.
  * 0, or -1 with errno and *what naming the step that failed (an interface of
  * that name that is not a bridge: EEXIST). */
-int net_bridge_ensure(struct net_bridge_spec const *b, char const **what);
+int net_bridge_ensure(struct netspec_bridge const *b, char const **what);
 
 #endif

@@ -20,6 +20,7 @@
 #include <linux/kvm.h>
 #include <linux/magic.h>
 
+#include "net.h"
 #include "probe.h"
 
 static void read_caps(struct doctor_world *w)
@@ -209,7 +210,7 @@ static void add_bridge(char const *name, void *arg)
 {
     struct bridge_source *s = arg;
     struct doctor_world *w = s->w;
-    if (!net_name_ok(name) || w->nbridges >= DOCTOR_BRIDGES_MAX)
+    if (!netspec_name_ok(name) || w->nbridges >= DOCTOR_BRIDGES_MAX)
         return;
     for (unsigned int i = 0; i < w->nbridges; i++)
         if (!strcmp(w->bridges[i].name, name))
@@ -251,9 +252,9 @@ static void read_network(struct doctor_world *w, char const *libvirt_dir)
 {
     char dir[4096];
     char const *want = getenv("VINIT_BRIDGE");
-    struct net_bridge_spec spec;
+    struct netspec_bridge spec;
     char const *why;
-    if (want && *want && net_bridge_parse(want, &spec, &why) == 0) {
+    if (want && *want && netspec_bridge_parse(want, &spec, &why) == 0) {
         struct bridge_source s = {.w = w, .from = "VINIT_BRIDGE"};
         add_bridge(spec.name, &s);
     }

@@ -780,6 +780,7 @@ void supervise_info(unsigned int i, struct supervise_info *out)
     out->crash_loop = s->rs.crash_loop;
     out->last_exit = s->exitcode;
     out->wanted = s->state != PS_OFF;
+    out->done = planner_done(&plan, i);
     out->reason = reason(i);
 }
 

@@ -11,6 +11,23 @@
 
 #include <skalibs/iopause.h>
 
+#include "planner.h"
+
+/* A service's state, as vinit status names it (the planner's). */
+enum supervise_state {
+    SUPERVISE_OFF = PS_OFF,
+    SUPERVISE_BROKEN = PS_BROKEN,
+    SUPERVISE_WAITING = PS_WAITING,
+    SUPERVISE_STARTING = PS_STARTING,
+    SUPERVISE_READY = PS_READY,
+    SUPERVISE_BACKOFF = PS_BACKOFF,
+    SUPERVISE_RESTARTING = PS_RESTARTING,
+    SUPERVISE_FAILED = PS_FAILED,
+    SUPERVISE_EXITED = PS_EXITED,
+    SUPERVISE_STOPPING = PS_STOPPING,
+    SUPERVISE_STOPPED = PS_STOPPED,
+};
+
 struct supervise_config {
     char const *srcdir; /* the source tree */
     char const *rundir; /* /run/vinit */
@@ -78,6 +95,7 @@ struct supervise_info {
     int crash_loop;
     int last_exit;      /* -1 when it never exited */
     int wanted;         /* not off */
+    int done;           /* ready, or ended cleanly and kept down by its restart policy */
     char const *reason; /* why it is broken or failed, or NULL */
 };
 unsigned int supervise_count(void);

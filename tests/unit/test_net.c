@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* Unit tests for net: VINIT_BRIDGE values and interface names. The
+/* Unit tests for netspec, the pure half of net: VINIT_BRIDGE values and
+ * interface names. The
  * netlink side is tested for real in a fresh network namespace
  * (tests/integration/container). */
 #include <setjmp.h>
@@ -9,15 +10,15 @@
 
 #include <cmocka.h>
 
-#include "net.h"
+#include "netspec.h"
 
-static struct net_bridge_spec b;
+static struct netspec_bridge b;
 static char const *why;
 
 static void ok(char const *s, char const *name, char const *address, unsigned int mtu)
 {
     why = NULL;
-    assert_int_equal(net_bridge_parse(s, &b, &why), 0);
+    assert_int_equal(netspec_bridge_parse(s, &b, &why), 0);
     assert_string_equal(b.name, name);
     assert_string_equal(b.address, address);
     assert_int_equal(b.mtu, mtu);
@@ -26,7 +27,7 @@ static void ok(char const *s, char const *name, char const *address, unsigned in
 static void bad(char const *s, char const *reason)
 {
     why = NULL;
-    assert_int_equal(net_bridge_parse(s, &b, &why), -1);
+    assert_int_equal(netspec_bridge_parse(s, &b, &why), -1);
     assert_non_null(why);
     assert_non_null(strstr(why, reason));
 }
@@ -67,15 +68,15 @@ static void test_bad_values(void **state)
 
 static void test_names(void **state)
 {
-    assert_true(net_name_ok("br0"));
-    assert_true(net_name_ok("123456789012345"));
-    assert_false(net_name_ok("1234567890123456"));
-    assert_false(net_name_ok(""));
-    assert_false(net_name_ok("."));
-    assert_false(net_name_ok(".."));
-    assert_false(net_name_ok("a:b"));
-    assert_false(net_name_ok("a\tb"));
-    assert_false(net_name_ok("\xc3\xa9"));
+    assert_true(netspec_name_ok("br0"));
+    assert_true(netspec_name_ok("123456789012345"));
+    assert_false(netspec_name_ok("1234567890123456"));
+    assert_false(netspec_name_ok(""));
+    assert_false(netspec_name_ok("."));
+    assert_false(netspec_name_ok(".."));
+    assert_false(netspec_name_ok("a:b"));
+    assert_false(netspec_name_ok("a\tb"));
+    assert_false(netspec_name_ok("\xc3\xa9"));
 }
 
 int main(void)
