@@ -67,8 +67,24 @@ size_t killall_mark_descendants(struct killall_proc *t, size_t n, pid_t root)
 
 static struct killall_proc table[KILLALL_MAX];
 
-/* The parent of pid, from the field after the command name in its stat
- * file (the name itself may hold spaces and parentheses). */
+/* "PID (NAME) STATE PPID ...": the name is whatever the process set, so
+ * only the last ')' ends it; the fields after it are plain. */
+pid_t killall_stat_ppid(char const *stat)
+{
+    char const *p = strrchr(stat, ')');
+    long long ppid = 0;
+    if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
+        return -1;
+    p += 4;
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++)
+        if ((ppid = ppid * 10 + (*p - '0')) > 4194304)
+            return -1; /* above any pid_max */
+    return *p == ' ' || !*p ? (pid_t) ppid : -1;
+}
+
+/* The parent of pid, from its stat file. */
 static pid_t read_ppid(pid_t pid)
 {
     char path[32], buf[512];
@@ -81,11 +97,7 @@ static pid_t read_ppid(pid_t pid)
     if (r <= 0)
         return -1;
     buf[r] = 0;
-    char *p = strrchr(buf, ')');
-    int ppid;
-    if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-        return -1;
-    return ppid;
+    return killall_stat_ppid(buf);
 }
 
 static size_t scan_proc(void)

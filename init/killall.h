@@ -30,4 +30,9 @@ struct killall_proc {
  * pid reuse during the scan) is tolerated and marked KILLALL_OTHER. */
 size_t killall_mark_descendants(struct killall_proc *t, size_t n, pid_t root);
 
+/* Pure: the parent pid in the text of a /proc/PID/stat file, read after
+ * the last ')' (the command name may hold spaces, parentheses, newlines).
+ * -1 when the text is cut or malformed. */
+pid_t killall_stat_ppid(char const *stat);
+
 #endif

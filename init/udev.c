@@ -106,6 +106,23 @@ size_t udev_uevent_parse(char const *text, size_t len, struct udev_props *ps)
     return added;
 }
 
+size_t udev_uevent_blocks(char const *buf, size_t len, int eof,
+                          void (*each)(char const *block, size_t n, void *arg), void *arg)
+{
+    size_t used = 0;
+    while (used < len) {
+        /* memmem, not strstr: a NUL must not hide the rest of the data,
+         * nor stop the reader from moving past it */
+        char const *start = buf + used, *end = memmem(start, len - used, "\n\n", 2);
+        if (!end && !eof)
+            break;
+        size_t n = end ? (size_t) (end - start) : len - used;
+        each(start, n, arg);
+        used += n + (end ? 2 : 0);
+    }
+    return used;
+}
+
 /* The length of a valid UTF-8 sequence of 2 to 4 bytes at s, else 0:
  * no overlong forms, no surrogates, nothing above U+10FFFF. */
 static size_t utf8_seq(unsigned char const *s)

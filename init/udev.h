@@ -53,6 +53,14 @@ int udev_props_set(struct udev_props *ps, char const *key, char const *value, in
  * of properties added. */
 size_t udev_uevent_parse(char const *text, size_t len, struct udev_props *ps);
 
+/* Splits the len bytes read so far from a --uevents file into blocks, each
+ * ended by a blank line, and calls each(block, n, arg) for every whole one;
+ * at the end of the file (eof), what is left is a block too. Every byte is
+ * data, a NUL too. Returns how many bytes were used: the rest is a block
+ * that the next read completes. */
+size_t udev_uevent_blocks(char const *buf, size_t len, int eof,
+                          void (*each)(char const *block, size_t n, void *arg), void *arg);
+
 /* udev's _ENC: bytes other than ASCII letters, digits, "#+-.:=@_" and valid
  * UTF-8 sequences become \xNN. Always terminated; cut at a whole sequence. */
 void udev_encode(char const *in, char *out, size_t size);

@@ -533,6 +533,14 @@ static void announce_open(void)
     }
 }
 
+static void uevent_block(char const *block, size_t n, void *arg)
+{
+    struct udev_props *ev = arg;
+    ev->n = 0;
+    if (udev_uevent_parse(block, n, ev))
+        handle(ev);
+}
+
 /* --uevents: complete blocks (ended by a blank line) are handled as they
  * come; the rest waits for more. 1 at the end of the file. */
 static int read_uevents(int fd)
@@ -544,17 +552,9 @@ static int read_uevents(int fd)
     if (r < 0)
         return errno == EINTR || errno == EAGAIN ? 0 : (strerr_warnwusys("read ", opt.uevents), 1);
     len += (size_t) r;
-    buf[len] = 0;
-    char *start = buf, *end;
-    while ((end = strstr(start, "\n\n")) || (!r && start < buf + len)) {
-        size_t n = end ? (size_t) (end - start) : strlen(start);
-        ev.n = 0;
-        if (udev_uevent_parse(start, n, &ev))
-            handle(&ev);
-        start += n + (end ? 2 : 0);
-    }
-    len -= (size_t) (start - buf);
-    memmove(buf, start, len);
+    size_t used = udev_uevent_blocks(buf, len, !r, uevent_block, &ev);
+    len -= used;
+    memmove(buf, buf + used, len);
     if (len == sizeof buf - 1) {
         strerr_warnw("uevent block too long in ", opt.uevents, ": skipped");
         len = 0;

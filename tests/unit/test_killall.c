@@ -77,6 +77,24 @@ static void test_survives_a_ppid_loop(void **state)
     assert_int_equal(entry(t, 3, 7)->mark, KILLALL_DESCENDANT);
 }
 
+static void test_stat_ppid(void **state)
+{
+    assert_int_equal(killall_stat_ppid("1234 (sshd) S 42 1234 1234 0 -1"), 42);
+    assert_int_equal(killall_stat_ppid("1 (vinit) S 0 1 1 0"), 0);
+    /* a name with spaces, parentheses and a newline: only the last ')' counts */
+    assert_int_equal(killall_stat_ppid("77 (a) S 9 (b\n) R 5 77 77"), 5);
+    assert_int_equal(killall_stat_ppid("77 (x) R 5"), 5);
+    /* cut or malformed */
+    assert_int_equal(killall_stat_ppid(""), -1);
+    assert_int_equal(killall_stat_ppid("77 (x"), -1);
+    assert_int_equal(killall_stat_ppid("77 (x)"), -1);
+    assert_int_equal(killall_stat_ppid("77 (x) S"), -1);
+    assert_int_equal(killall_stat_ppid("77 (x) S "), -1);
+    assert_int_equal(killall_stat_ppid("77 (x) S -3 1"), -1);
+    assert_int_equal(killall_stat_ppid("77 (x) S 5x"), -1);
+    assert_int_equal(killall_stat_ppid("77 (x) S 99999999999999999999 1"), -1);
+}
+
 static void test_pid1_uses_kill_minus_one(void **state)
 {
     ncalls = 0;
@@ -154,6 +172,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_marks_the_whole_subtree),
         cmocka_unit_test(test_survives_a_ppid_loop),
+        cmocka_unit_test(test_stat_ppid),
         cmocka_unit_test(test_pid1_uses_kill_minus_one),
         cmocka_unit_test(test_subreaper_signals_descendants_only),
         cmocka_unit_test(test_spared_process),

@@ -413,6 +413,48 @@ static void test_db_files(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+struct blocks {
+    unsigned int n;
+    char text[4][64];
+};
+
+static void block(char const *b, size_t n, void *arg)
+{
+    struct blocks *bs = arg;
+    assert_true(bs->n < 4 && n < sizeof bs->text[0]);
+    memcpy(bs->text[bs->n], b, n);
+    bs->text[bs->n++][n] = 0;
+}
+
+static void test_uevent_blocks(void **state)
+{
+    char const in[] = "A=1\nB=2\n\nC=3\n\nD=";
+    struct blocks bs = {0};
+    /* whole blocks only, until the end of the file */
+    assert_int_equal(udev_uevent_blocks(in, sizeof in - 1, 0, block, &bs), 14);
+    assert_int_equal(bs.n, 2);
+    assert_string_equal(bs.text[0], "A=1\nB=2");
+    assert_string_equal(bs.text[1], "C=3");
+    bs.n = 0;
+    assert_int_equal(udev_uevent_blocks(in + 14, 2, 1, block, &bs), 2);
+    assert_int_equal(bs.n, 1);
+    assert_string_equal(bs.text[0], "D=");
+    /* a NUL is a byte like any other: it neither hides what follows nor
+     * stops the reader at the end of the file (it spun there, forever) */
+    char const nul[] = "A=1\0x\n\nB=2\0";
+    bs.n = 0;
+    assert_int_equal(udev_uevent_blocks(nul, sizeof nul - 1, 0, block, &bs), 7);
+    assert_int_equal(bs.n, 1);
+    assert_memory_equal(bs.text[0], "A=1\0x", 6);
+    bs.n = 0;
+    assert_int_equal(udev_uevent_blocks(nul + 7, 4, 1, block, &bs), 4);
+    assert_int_equal(bs.n, 1);
+    assert_memory_equal(bs.text[0], "B=2\0", 4);
+    bs.n = 0;
+    assert_int_equal(udev_uevent_blocks("", 0, 1, block, &bs), 0);
+    assert_int_equal(bs.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,7 +466,7 @@ int main(void)
         cmocka_unit_test(test_garbage),        cmocka_unit_test(test_table_full),
         cmocka_unit_test(test_db_name),        cmocka_unit_test(test_db_format),
         cmocka_unit_test(test_hash),           cmocka_unit_test(test_wire),
-        cmocka_unit_test(test_db_files),
+        cmocka_unit_test(test_db_files),       cmocka_unit_test(test_uevent_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
