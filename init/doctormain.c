@@ -19,6 +19,7 @@
 #include "doctor.h"
 #include "net.h"
 #include "probe.h"
+#include "svresolve.h"
 #include "svsrc.h"
 
 char const *PROG = "vinit-doctor";
@@ -45,8 +46,8 @@ static unsigned int tree_wants(char const *srcdir)
     static struct svsrc_tree tree;
     if (svsrc_read(&tree, srcdir, quiet, NULL) < 0)
         return DOCTOR_ALL;
-    svsrc_expand(&tree, (char const *const *) environ, quiet, NULL);
-    svsrc_resolve(&tree, srcdir, quiet, NULL);
+    svresolve_instances(&tree, (char const *const *) environ, quiet, NULL);
+    svresolve_order(&tree, srcdir, quiet, NULL);
     return probe_wants(&tree, srcdir);
 }
 

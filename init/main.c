@@ -244,8 +244,12 @@ static void load_services(struct loop *l, struct settings const *s, char const *
                                  .only = s->only,
                                  .envp = (char const *const *) environ,
                                  .verbosity = s->verbosity};
-    if (supervise_load(&c) < 0)
+    if (supervise_load(&c) < 0) {
+        if (errno == E2BIG) /* the loader said how many, and the limit */
+            strerr_dief(100, "the service tree ", s->services_dir,
+                        " has more services than vinit runs: split it into several containers");
         strerr_diefusys(100, "read the service tree ", s->services_dir);
+    }
     l->services = 1;
 }
 

@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
+#include <skalibs/types.h>
 
 #include "env.h"
 #include "svload.h"
+#include "svresolve.h"
 
 #define SVLOAD_MAGIC 0x766c6f64u /* "vlod" */
 
@@ -117,8 +119,17 @@ int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_f
     starved = 0;
     if (svsrc_read(&src, r->srcdir, keep_reason, &relay) < 0)
         return -1;
-    svsrc_expand(&src, r->envp, keep_reason, &relay);
-    svsrc_resolve(&src, r->srcdir, keep_reason, &relay);
+    svresolve_instances(&src, r->envp, keep_reason, &relay);
+    if (src.overflow) {
+        char max[UINT_FMT];
+        max[uint_fmt(max, SVSRC_MAX)] = 0;
+        keep_reason(NULL, r->srcdir,
+                    "the tree is refused: with its instances, it has more services than vinit "
+                    "runs",
+                    max, &relay);
+        return (errno = E2BIG, -1);
+    }
+    svresolve_order(&src, r->srcdir, keep_reason, &relay);
     if (starved)
         return (errno = starved, -1);
     for (unsigned int i = 0; i < src.n; i++) {

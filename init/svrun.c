@@ -29,6 +29,7 @@
 #include "mkpath.h"
 #include "ready.h"
 #include "svrun.h"
+#include "svresolve.h"
 #include "svsrc.h"
 
 #define EXIT_NO_RESTART 125 /* s6-supervise: permanent failure */
@@ -127,7 +128,7 @@ static void set_instance(struct svsrc_service const *sv, char const *name)
         return;
     size_t len;
     for (char const *p = list; (len = svparse_word(&p)); p += len) {
-        size_t nlen = svsrc_item_name_len(p, len);
+        size_t nlen = svresolve_item_name_len(p, len);
         if (nlen == strlen(at + 1) && !strncmp(p, at + 1, nlen)) {
             char value[PATH_MAX];
             size_t vlen = nlen < len ? len - nlen - 1 : 0;

@@ -4,6 +4,7 @@
  * may carry its own data, as in s6). Faults never stop the reading: each is
  * reported with the file's path, and marks its service faulty. */
 #include <dirent.h>
+#include <stddef.h>
 #include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <skalibs/types.h>
 
 #include "caps.h"
 #include "svsrc.h"
@@ -69,137 +72,34 @@ static int read_small(struct ctx *c, char *buf, size_t size)
     return 0;
 }
 
-static int flag(struct ctx *c, char const *text, unsigned char *field)
-{
-    (void) text;
-    *field = 1;
-    return 0;
-}
+/* ---- the file kinds: one table, one parser per kind ---- */
 
-typedef int parse_fn(struct ctx *c, char *text);
+enum kind {
+    K_TYPE,    /* enum svparse_type */
+    K_MS,      /* unsigned int, milliseconds */
+    K_SIGNAL,  /* int */
+    K_RESTART, /* enum svparse_restart */
+    K_FD,      /* int */
+    K_FLAG,    /* unsigned char: present means yes */
+    K_OOM,     /* int, -1000..1000, with has_oom_score_adj */
+    K_TEXT,    /* a string field: the value checked whole (check), or line by line (line) */
+    K_USER,    /* K_TEXT, then looked up in the image's user database */
+    K_LINES,   /* each line added to a list (line) */
+};
 
-static int h_type(struct ctx *c, char *t)
-{
-    char const *why;
-    return svparse_type(t, &c->sv->type, &why) < 0 ? (fault(c, why, t), -1) : 0;
-}
+typedef int line_fn(char *line, void *ctx);
 
-static int h_ms(struct ctx *c, char *t, unsigned int *ms)
-{
-    char const *why;
-    return svparse_ms(t, ms, &why) < 0 ? (fault(c, why, t), -1) : 0;
-}
-static int h_timeout_up(struct ctx *c, char *t)
-{
-    return h_ms(c, t, &c->sv->timeout_up);
-}
-static int h_timeout_down(struct ctx *c, char *t)
-{
-    return h_ms(c, t, &c->sv->timeout_down);
-}
-static int h_timeout_kill(struct ctx *c, char *t)
-{
-    return h_ms(c, t, &c->sv->timeout_kill);
-}
+struct file_kind {
+    char const *file;
+    enum kind kind;
+    size_t off, size; /* the field in struct svsrc_service */
+    int (*check)(char const *, char const **);
+    line_fn *line;
+};
 
-static int h_sig(struct ctx *c, char *t, int *sig)
-{
-    char const *why;
-    return svparse_signal(t, sig, &why) < 0 ? (fault(c, why, t), -1) : 0;
-}
-static int h_down_signal(struct ctx *c, char *t)
-{
-    return h_sig(c, t, &c->sv->down_signal);
-}
-static int h_reload_signal(struct ctx *c, char *t)
-{
-    return h_sig(c, t, &c->sv->reload_signal);
-}
-
-static int h_restart(struct ctx *c, char *t)
-{
-    char const *why;
-    return svparse_restart(t, &c->sv->restart, &why) < 0 ? (fault(c, why, t), -1) : 0;
-}
-
-static int h_notification_fd(struct ctx *c, char *t)
-{
-    char const *why;
-    return svparse_fd(t, &c->sv->notification_fd, &why) < 0 ? (fault(c, why, t), -1) : 0;
-}
-
-static int h_notify(struct ctx *c, char *t)
-{
-    return flag(c, t, &c->sv->notify);
-}
-static int h_essential(struct ctx *c, char *t)
-{
-    return flag(c, t, &c->sv->essential);
-}
-
-static int h_oom(struct ctx *c, char *t)
-{
-    char const *why;
-    c->sv->has_oom_score_adj = 1;
-    return svparse_int_range(t, -1000, 1000, &c->sv->oom_score_adj, &why) < 0
-               ? (fault(c, why, t), -1)
-               : 0;
-}
-
-/* Copies a validated value into a fixed field. */
-static int keep(struct ctx *c, char *t, char *field, size_t size,
-                int (*check)(char const *, char const **))
-{
-    char const *why;
-    if (check && check(t, &why) < 0)
-        return fault(c, why, t), -1;
-    if (strlen(t) >= size)
-        return fault(c, "value too long", NULL), -1;
-    strcpy(field, t);
-    return 0;
-}
-static int h_ready_socket(struct ctx *c, char *t)
-{
-    return keep(c, t, c->sv->ready_socket, sizeof c->sv->ready_socket, svparse_socket_path);
-}
-/* The name must exist in this image's user database: a typo found at
- * start beats a service that fails to drop privileges at every restart. */
-static int h_user(struct ctx *c, char *t)
-{
-    if (keep(c, t, c->sv->user, sizeof c->sv->user, svparse_user) < 0)
-        return -1;
-    uid_t uid;
-    gid_t gid;
-    char const *missing;
-    if (caps_ids(t, &uid, &gid, &missing) < 0) {
-        char *colon = strchr(t, ':');
-        if (*missing == 'g')
-            return fault(c, "unknown group", colon + 1), -1;
-        if (colon)
-            *colon = 0; /* name the user alone */
-        return fault(c, "unknown user", t), -1;
-    }
-    return 0;
-}
-static int h_log_file(struct ctx *c, char *t)
-{
-    return keep(c, t, c->sv->log_file, sizeof c->sv->log_file, svparse_abs_path);
-}
-static int h_enabled_if(struct ctx *c, char *t)
-{
-    return keep(c, t, c->sv->enabled_if, sizeof c->sv->enabled_if, svparse_condition);
-}
 static int check_env_name(char const *t, char const **why)
 {
     return svparse_env_name(t, strlen(t)) ? 0 : (*why = "not a variable name", -1);
-}
-static int h_instances(struct ctx *c, char *t)
-{
-    return keep(c, t, c->sv->instances, sizeof c->sv->instances, check_env_name);
-}
-static int h_clean(struct ctx *c, char *t)
-{
-    return keep(c, t, c->sv->clean, sizeof c->sv->clean, NULL);
 }
 
 static int directory_line(char *line, void *arg)
@@ -207,17 +107,7 @@ static int directory_line(char *line, void *arg)
     struct ctx *c = arg;
     struct svparse_directory d;
     char const *why;
-    if (svparse_directory(line, &d, &why) < 0)
-        return fault(c, why, line), -1;
-    return 0;
-}
-static int h_directories(struct ctx *c, char *t)
-{
-    if (keep(c, t, c->sv->directories, sizeof c->sv->directories, NULL) < 0)
-        return -1;
-    char copy[SVSRC_TEXT_MAX];
-    strcpy(copy, t);
-    return svparse_lines(copy, directory_line, c);
+    return svparse_directory(line, &d, &why) < 0 ? (fault(c, why, line), -1) : 0;
 }
 
 static int env_policy_line(char *line, void *arg)
@@ -228,49 +118,29 @@ static int env_policy_line(char *line, void *arg)
     fault(c, "not inherit, clean or a list of variable names", line);
     return -1;
 }
+
 static int secret_line(char *line, void *arg)
 {
     struct ctx *c = arg;
-    if (svparse_env_name(line, strlen(line)))
-        return 0;
-    fault(c, "not a variable name", line);
-    return -1;
-}
-static int h_env_secrets(struct ctx *c, char *t)
-{
-    if (keep(c, t, c->sv->env_secrets, sizeof c->sv->env_secrets, NULL) < 0)
-        return -1;
-    char copy[SVSRC_TEXT_MAX];
-    strcpy(copy, t);
-    return svparse_lines(copy, secret_line, c);
-}
-
-static int h_env_policy(struct ctx *c, char *t)
-{
-    if (keep(c, t, c->sv->env_policy, sizeof c->sv->env_policy, NULL) < 0)
-        return -1;
-    char copy[SVSRC_TEXT_MAX];
-    strcpy(copy, t);
-    return svparse_lines(copy, env_policy_line, c);
+    return svparse_env_name(line, strlen(line)) ? 0 : (fault(c, "not a variable name", line), -1);
 }
 
 static int dep_line(char *line, void *arg)
 {
     struct ctx *c = arg;
     char const *why;
+    char max[UINT_FMT];
     if (svparse_name(line, &why) < 0)
         return fault(c, why, line), -1;
-    if (c->sv->ndeps >= GRAPH_DEPS_MAX)
-        return fault(c, "more than 32 dependencies", NULL), -1;
+    if (c->sv->ndeps >= GRAPH_DEPS_MAX) {
+        max[uint_fmt(max, GRAPH_DEPS_MAX)] = 0;
+        return fault(c, "more dependencies than a service may have", max), -1;
+    }
     for (unsigned int i = 0; i < c->sv->ndeps; i++)
         if (!strcmp(c->sv->deps[i], line))
             return 0; /* named twice: once is enough */
     strcpy(c->sv->deps[c->sv->ndeps++], line);
     return 0;
-}
-static int h_dependencies(struct ctx *c, char *t)
-{
-    return svparse_lines(t, dep_line, c);
 }
 
 static int rlimit_line(char *line, void *arg)
@@ -284,15 +154,12 @@ static int rlimit_line(char *line, void *arg)
     c->sv->nrlimits++;
     return 0;
 }
-static int h_rlimits(struct ctx *c, char *t)
-{
-    return svparse_lines(t, rlimit_line, c);
-}
 
-static int cap_word(char *line, void *arg)
+static int cap_line(char *line, void *arg)
 {
     struct ctx *c = arg;
     char const *why;
+    c->sv->has_caps = 1;
     /* one per line, or several on a line separated by blanks */
     for (char *w = strtok(line, " \t"); w; w = strtok(NULL, " \t")) {
         if (c->sv->ncaps >= SVSRC_CAPS)
@@ -303,51 +170,120 @@ static int cap_word(char *line, void *arg)
     }
     return 0;
 }
-static int h_capabilities(struct ctx *c, char *t)
+
+#define FIELD(f) offsetof(struct svsrc_service, f), sizeof(((struct svsrc_service *) 0)->f)
+
+static struct file_kind const kinds[] = {
+    {"type", K_TYPE, FIELD(type), NULL, NULL},
+    {"dependencies", K_LINES, 0, 0, NULL, dep_line},
+    {"notification-fd", K_FD, FIELD(notification_fd), NULL, NULL},
+    {"notify", K_FLAG, FIELD(notify), NULL, NULL},
+    {"ready-socket", K_TEXT, FIELD(ready_socket), svparse_socket_path, NULL},
+    {"timeout-up", K_MS, FIELD(timeout_up), NULL, NULL},
+    {"timeout-down", K_MS, FIELD(timeout_down), NULL, NULL},
+    {"timeout-kill", K_MS, FIELD(timeout_kill), NULL, NULL},
+    {"down-signal", K_SIGNAL, FIELD(down_signal), NULL, NULL},
+    {"reload-signal", K_SIGNAL, FIELD(reload_signal), NULL, NULL},
+    {"essential", K_FLAG, FIELD(essential), NULL, NULL},
+    {"restart", K_RESTART, FIELD(restart), NULL, NULL},
+    {"enabled-if", K_TEXT, FIELD(enabled_if), svparse_condition, NULL},
+    {"env-policy", K_TEXT, FIELD(env_policy), NULL, env_policy_line},
+    {"env-secrets", K_TEXT, FIELD(env_secrets), NULL, secret_line},
+    {"user", K_USER, FIELD(user), svparse_user, NULL},
+    {"capabilities", K_LINES, 0, 0, NULL, cap_line},
+    {"rlimits", K_LINES, 0, 0, NULL, rlimit_line},
+    {"oom-score-adj", K_OOM, FIELD(oom_score_adj), NULL, NULL},
+    {"clean", K_TEXT, FIELD(clean), NULL, NULL},
+    {"directories", K_TEXT, FIELD(directories), NULL, directory_line},
+    {"instances", K_TEXT, FIELD(instances), check_env_name, NULL},
+    {"log-file", K_TEXT, FIELD(log_file), svparse_abs_path, NULL},
+};
+
+/* The name must exist in this image's user database: a typo found at
+ * start beats a service that fails to drop privileges at every restart.
+ * (The tree is read by a loader child, never by PID 1: NSS may hang.) */
+static int known_user(struct ctx *c, char *t)
 {
-    c->sv->has_caps = 1;
-    return svparse_lines(t, cap_word, c);
+    uid_t uid;
+    gid_t gid;
+    char const *missing;
+    if (caps_ids(t, &uid, &gid, &missing) == 0)
+        return 0;
+    char *colon = strchr(t, ':');
+    if (*missing == 'g')
+        return fault(c, "unknown group", colon + 1), -1;
+    if (colon)
+        *colon = 0; /* name the user alone */
+    return fault(c, "unknown user", t), -1;
 }
 
-static struct {
-    char const *file;
-    parse_fn *parse;
-} const handlers[] = {
-    {"type", h_type},
-    {"dependencies", h_dependencies},
-    {"notification-fd", h_notification_fd},
-    {"notify", h_notify},
-    {"ready-socket", h_ready_socket},
-    {"timeout-up", h_timeout_up},
-    {"timeout-down", h_timeout_down},
-    {"timeout-kill", h_timeout_kill},
-    {"down-signal", h_down_signal},
-    {"reload-signal", h_reload_signal},
-    {"essential", h_essential},
-    {"restart", h_restart},
-    {"enabled-if", h_enabled_if},
-    {"env-policy", h_env_policy},
-    {"env-secrets", h_env_secrets},
-    {"user", h_user},
-    {"capabilities", h_capabilities},
-    {"rlimits", h_rlimits},
-    {"oom-score-adj", h_oom},
-    {"clean", h_clean},
-    {"directories", h_directories},
-    {"instances", h_instances},
-    {"log-file", h_log_file},
-};
+/* A string value: checked whole, or line by line (on a copy: the field
+ * keeps the text as written). */
+static int text(struct ctx *c, struct file_kind const *k, char *t)
+{
+    static char copy[SVSRC_FILE_MAX];
+    char *field = (char *) c->sv + k->off;
+    char const *why;
+    if (k->check && k->check(t, &why) < 0)
+        return fault(c, why, t), -1;
+    if (strlen(t) >= k->size)
+        return fault(c, "value too long", NULL), -1;
+    strcpy(field, t);
+    if (k->kind == K_USER)
+        return known_user(c, t);
+    if (!k->line)
+        return 0;
+    strcpy(copy, t);
+    return svparse_lines(copy, k->line, c);
+}
+
+static int parse(struct ctx *c, struct file_kind const *k, char *t)
+{
+    void *field = (char *) c->sv + k->off;
+    char const *why = NULL;
+    int r = 0;
+    switch (k->kind) {
+    case K_TYPE:
+        r = svparse_type(t, field, &why);
+        break;
+    case K_MS:
+        r = svparse_ms(t, field, &why);
+        break;
+    case K_SIGNAL:
+        r = svparse_signal(t, field, &why);
+        break;
+    case K_RESTART:
+        r = svparse_restart(t, field, &why);
+        break;
+    case K_FD:
+        r = svparse_fd(t, field, &why);
+        break;
+    case K_FLAG:
+        *(unsigned char *) field = 1;
+        break;
+    case K_OOM:
+        c->sv->has_oom_score_adj = 1;
+        r = svparse_int_range(t, -1000, 1000, field, &why);
+        break;
+    case K_TEXT:
+    case K_USER:
+        return text(c, k, t);
+    case K_LINES:
+        return svparse_lines(t, k->line, c);
+    }
+    return r < 0 ? (fault(c, why, t), -1) : 0;
+}
 
 static void read_value_files(struct ctx *c, char const *svdir)
 {
-    static char text[SVSRC_FILE_MAX];
-    for (size_t i = 0; i < sizeof handlers / sizeof *handlers; i++) {
-        if (at(c, svdir, handlers[i].file) < 0)
+    static char value[SVSRC_FILE_MAX];
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        if (at(c, svdir, kinds[i].file) < 0)
             continue;
         if (access(c->path, F_OK) < 0 && errno == ENOENT)
             continue;
-        if (read_small(c, text, sizeof text) == 0)
-            handlers[i].parse(c, text);
+        if (read_small(c, value, sizeof value) == 0)
+            parse(c, &kinds[i], value);
     }
 }
 
@@ -510,9 +446,24 @@ static int admit(struct svsrc_tree *t, char const *dir, char const *name, char *
         return report(name, svdir, strerror(errno), NULL, arg), 0;
     if (!S_ISDIR(st.st_mode))
         return report(NULL, svdir, "not a directory: ignored", NULL, arg), 0;
-    if (t->n >= SVSRC_MAX)
-        return report(name, svdir, "more than 256 services: ignored", NULL, arg), 0;
+    if (t->n >= SVSRC_MAX) {
+        t->overflow++; /* never a subset: the tree is refused below */
+        return 0;
+    }
     return 1;
+}
+
+/* More services than the tables hold: one message for the tree. */
+static int refuse_overflow(struct svsrc_tree const *t, char const *dir, svsrc_report_fn *report,
+                           void *arg)
+{
+    char max[UINT_FMT], all[UINT_FMT + 32];
+    max[uint_fmt(max, SVSRC_MAX)] = 0;
+    all[uint_fmt(all, t->n + t->overflow)] = 0;
+    strcat(all, " services");
+    report(NULL, dir, "the tree is refused: vinit runs at most this many services", max, arg);
+    report(NULL, dir, "the tree has", all, arg);
+    return (errno = E2BIG, -1);
 }
 
 int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg)
@@ -521,7 +472,7 @@ int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, v
     DIR *d = opendir(dir);
     if (!d)
         return -1;
-    t->n = 0;
+    t->n = t->overflow = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
@@ -533,6 +484,8 @@ int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, v
         t->n++;
     }
     closedir(d);
+    if (t->overflow)
+        return refuse_overflow(t, dir, report, arg);
     qsort(t->sv, t->n, sizeof *t->sv, by_name);
     return 0;
 }
@@ -551,153 +504,6 @@ int svsrc_find(struct svsrc_tree const *t, char const *name)
         if (!strcmp(t->sv[i].name, name))
             return (int) i;
     return -1;
-}
-
-static void build_graph(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg)
-{
-    char path[PATH_MAX];
-    memset(&t->graph, 0, sizeof t->graph);
-    t->graph.n = t->n;
-    for (unsigned int i = 0; i < t->n; i++) {
-        struct svsrc_service *sv = &t->sv[i];
-        for (unsigned int d = 0; d < sv->ndeps; d++) {
-            int j = svsrc_find(t, sv->deps[d]);
-            if (j < 0) {
-                snprintf(path, sizeof path, "%s/%s/dependencies", dir, sv->name);
-                report(sv->name, path, "unknown service", sv->deps[d], arg);
-                sv->faulty = 1;
-                continue;
-            }
-            t->graph.deps[i][t->graph.ndeps[i]++] = (unsigned short) j;
-        }
-    }
-}
-
-/* "a -> b -> c -> a", for the message */
-static void describe_cycle(struct svsrc_tree const *t, unsigned short const *cycle,
-                           unsigned int len, char *buf, size_t size)
-{
-    size_t off = 0;
-    buf[0] = 0;
-    for (unsigned int i = 0; i <= len && off < size; i++)
-        off += (size_t) snprintf(buf + off, size - off, "%s%s", i ? " -> " : "",
-                                 t->sv[cycle[i % len]].name);
-}
-
-static void break_cycles(struct svsrc_tree *t, unsigned char *disabled, char const *dir,
-                         svsrc_report_fn *report, void *arg)
-{
-    unsigned short cycle[SVSRC_MAX];
-    char path[PATH_MAX], text[1024];
-    unsigned int len;
-    while ((len = graph_find_cycle(&t->graph, disabled, cycle))) {
-        describe_cycle(t, cycle, len, text, sizeof text);
-        for (unsigned int i = 0; i < len; i++) {
-            struct svsrc_service *sv = &t->sv[cycle[i]];
-            snprintf(path, sizeof path, "%s/%s/dependencies", dir, sv->name);
-            report(sv->name, path, "dependency cycle", text, arg);
-            sv->faulty = 1;
-            disabled[cycle[i]] = 1;
-        }
-    }
-}
-
-void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg)
-{
-    unsigned char cut[SVSRC_MAX];
-    int level[SVSRC_MAX];
-    build_graph(t, dir, report, arg);
-    /* the order leaves out only what cannot be ordered (a cycle) and what
-     * never runs itself (a template); a faulty service keeps its place, and
-     * what depends on it learns its fate when the tree runs (the planner) */
-    for (unsigned int i = 0; i < t->n; i++)
-        cut[i] = t->sv[i].is_template;
-    break_cycles(t, cut, dir, report, arg);
-    for (unsigned int i = 0; i < t->n; i++)
-        t->sv[i].disabled = t->sv[i].faulty || t->sv[i].is_template;
-    graph_levels(&t->graph, cut, level);
-    for (unsigned int i = 0; i < t->n; i++)
-        t->sv[i].level = level[i];
-    t->norder = graph_order(&t->graph, level, t->order);
-}
-
-size_t svsrc_item_name_len(char const *item, size_t len)
-{
-    char const *colon = memchr(item, ':', len);
-    return colon ? (size_t) (colon - item) : len;
-}
-
-/* Adds template@item for each item of the template's variable. */
-static void instantiate(struct svsrc_tree *t, unsigned int tpl, char const *list,
-                        svsrc_report_fn *report, void *arg)
-{
-    char name[SVPARSE_NAME_MAX * 2 + 2];
-    char const *why;
-    size_t len;
-    for (char const *p = list; (len = svparse_word(&p)); p += len) {
-        size_t nlen = svsrc_item_name_len(p, len);
-        snprintf(name, sizeof name, "%s@%.*s", t->sv[tpl].name, (int) nlen, p);
-        if (svparse_name(name, &why) < 0) {
-            report(t->sv[tpl].name, NULL, "bad instance name", name, arg);
-            continue;
-        }
-        if (svsrc_find(t, name) >= 0)
-            continue; /* named twice */
-        if (t->n >= SVSRC_MAX) {
-            report(t->sv[tpl].name, NULL, "more than 256 services: instance ignored", name, arg);
-            return;
-        }
-        t->sv[t->n] = t->sv[tpl];
-        strcpy(t->sv[t->n].name, name);
-        t->sv[t->n].is_template = 0;
-        t->n++;
-    }
-}
-
-/* A dependency on a template becomes one on each of its instances. */
-static void expand_deps(struct svsrc_tree *t, struct svsrc_service *sv, char const *tpl,
-                        svsrc_report_fn *report, void *arg)
-{
-    size_t tlen = strlen(tpl);
-    for (unsigned int d = 0; d < sv->ndeps; d++) {
-        if (strcmp(sv->deps[d], tpl))
-            continue;
-        sv->deps[d][0] = 0; /* dropped below */
-        for (unsigned int k = 0; k < t->n; k++) {
-            if (strncmp(t->sv[k].name, tpl, tlen) || t->sv[k].name[tlen] != '@')
-                continue;
-            if (sv->ndeps >= GRAPH_DEPS_MAX) {
-                report(sv->name, NULL, "more than 32 dependencies with instances", tpl, arg);
-                break;
-            }
-            strcpy(sv->deps[sv->ndeps++], t->sv[k].name);
-        }
-    }
-    unsigned int kept = 0;
-    for (unsigned int d = 0; d < sv->ndeps; d++)
-        if (sv->deps[d][0])
-            memmove(sv->deps[kept++], sv->deps[d], sizeof sv->deps[d]);
-    sv->ndeps = kept;
-}
-
-void svsrc_expand(struct svsrc_tree *t, char const *const *envp, svsrc_report_fn *report, void *arg)
-{
-    unsigned int n = t->n;
-    for (unsigned int i = 0; i < n; i++) {
-        if (!t->sv[i].instances[0])
-            continue;
-        t->sv[i].is_template = 1;
-        char const *list = "";
-        size_t vlen = strlen(t->sv[i].instances);
-        for (char const *const *e = envp; e && *e; e++)
-            if (!strncmp(*e, t->sv[i].instances, vlen) && (*e)[vlen] == '=')
-                list = *e + vlen + 1;
-        instantiate(t, i, list, report, arg);
-    }
-    for (unsigned int i = 0; i < n; i++)
-        if (t->sv[i].is_template)
-            for (unsigned int j = 0; j < t->n; j++)
-                expand_deps(t, &t->sv[j], t->sv[i].name, report, arg);
 }
 
 static int file_mentions(char const *path, char const *name)

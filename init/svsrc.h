@@ -45,7 +45,7 @@ struct svsrc_service {
     char instances[64];               /* an env variable name */
     uint64_t signature;               /* of the directory's files (names, sizes, times): a reload
                                        * restarts the service when it changes */
-    /* after svsrc_resolve */
+    /* after svresolve_order */
     unsigned char faulty;      /* its own directory is wrong */
     unsigned char is_template; /* has instances: never runs itself */
     unsigned char disabled;    /* faulty, or a template: never runs itself */
@@ -54,6 +54,7 @@ struct svsrc_service {
 
 struct svsrc_tree {
     unsigned int n;
+    unsigned int overflow; /* services beyond SVSRC_MAX: the tree is refused */
     struct svsrc_service sv[SVSRC_MAX];
     struct graph graph;
     unsigned short order[SVSRC_MAX]; /* start order; stop is the reverse */
@@ -66,29 +67,15 @@ typedef void svsrc_report_fn(char const *service, char const *path, char const *
                              char const *value, void *arg);
 
 /* Reads every service directory under dir. Returns 0, or -1 with errno when
- * dir itself cannot be read (every other fault is reported, not returned). */
+ * dir itself cannot be read, or (E2BIG, said once) when it holds more than
+ * SVSRC_MAX services: never a subset. Every other fault is reported, not
+ * returned. */
 int svsrc_read(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg);
 
 /* Reads one service directory, as the service's own runner does before it
  * execs: 0 when usable, -1 when a fault was reported. */
 int svsrc_read_one(struct svsrc_service *sv, char const *name, char const *svdir,
                    svsrc_report_fn *report, void *arg);
-
-/* Pure: a template (a service with an instances file naming VAR) becomes
- * one service NAME@ITEM per item of VAR in envp ("a:/x,b:/y": items split
- * on commas and blanks, an item's name is its text up to the first ':').
- * A dependency on the template stands for all of its instances. */
-void svsrc_expand(struct svsrc_tree *t, char const *const *envp, svsrc_report_fn *report,
-                  void *arg);
-
-/* Pure: the name part of an instance item ("share:/srv/x" -> "share"). */
-size_t svsrc_item_name_len(char const *item, size_t len);
-
-/* Pure: resolves dependency names, finds cycles (their members become
- * faulty, each reported), and computes the start order of every service
- * but templates and cycles' members. Dependents of a faulty service are
- * left to the planner, which gives them its fate when the tree runs. */
-void svsrc_resolve(struct svsrc_tree *t, char const *dir, svsrc_report_fn *report, void *arg);
 
 /* Does a file of the service's source directory (or of its env/) mention
  * name? That is how vinit tells which services use a variable: run scripts,

@@ -243,9 +243,12 @@ static void test_overflow(void **state)
 
 static struct supervise_info info(char const *name, enum supervise_state st, char const *reason)
 {
-    return (struct supervise_info){
-        .name = name, .state = st, .last_exit = -1, .wanted = st != SUPERVISE_OFF,
-        .done = st == SUPERVISE_READY || st == SUPERVISE_EXITED, .reason = reason};
+    return (struct supervise_info){.name = name,
+                                   .state = st,
+                                   .last_exit = -1,
+                                   .wanted = st != SUPERVISE_OFF,
+                                   .done = st == SUPERVISE_READY || st == SUPERVISE_EXITED,
+                                   .reason = reason};
 }
 
 static void test_status_row(void **state)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "planner.h"
+#include "svresolve.h"
 #include "svsrc.h"
 #include "svtree.h"
 
@@ -93,7 +94,7 @@ static void reset(void)
 static void build_into(struct svtree *t, unsigned char const *load, unsigned char const *uses)
 {
     unsigned char l[SVSRC_MAX];
-    svsrc_resolve(&src, "/x", quiet, NULL);
+    svresolve_order(&src, "/x", quiet, NULL);
     for (unsigned int i = 0; i < src.n; i++)
         l[i] = load ? load[i] : src.sv[i].faulty ? SVTREE_BROKEN : SVTREE_WANTED;
     assert_int_equal(svtree_build(t, &src, l, NULL, uses), 0);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "svresolve.h"
 #include "svsrc.h"
 
 static char root[] = "/tmp/vinit-svsrc-XXXXXX";
@@ -120,7 +121,7 @@ static int setup(void **state)
 {
     make_tree();
     assert_int_equal(svsrc_read(&tree, root, report, NULL), 0);
-    svsrc_resolve(&tree, root, report, NULL);
+    svresolve_order(&tree, root, report, NULL);
     return 0;
 }
 
@@ -229,7 +230,7 @@ static void test_instances(void **state)
     strcpy(t.sv[2].dir, "other");
     char const *const env[] = {"SHARES=docs:/srv/docs, media:/srv/media bad/name:/x docs:/y", NULL};
     nreports = 0;
-    svsrc_expand(&t, env, report, NULL);
+    svresolve_instances(&t, env, report, NULL);
     assert_int_equal(t.n, 5);
     int docs = svsrc_find(&t, "virtiofsd@docs"), media = svsrc_find(&t, "virtiofsd@media");
     assert_true(docs >= 0 && media >= 0);
@@ -241,12 +242,12 @@ static void test_instances(void **state)
     assert_int_equal(t.sv[1].ndeps, 2);
     assert_string_equal(t.sv[1].deps[0], "virtiofsd@docs");
     assert_string_equal(t.sv[1].deps[1], "virtiofsd@media");
-    svsrc_resolve(&t, "/x", report, NULL);
+    svresolve_order(&t, "/x", report, NULL);
     assert_true(t.sv[0].disabled);  /* the template never runs */
     assert_false(t.sv[1].disabled); /* and takes nobody down with it */
     assert_int_equal(t.sv[1].level, 1);
-    assert_int_equal(svsrc_item_name_len("docs:/srv/docs", 14), 4);
-    assert_int_equal(svsrc_item_name_len("plain", 5), 5);
+    assert_int_equal(svresolve_item_name_len("docs:/srv/docs", 14), 4);
+    assert_int_equal(svresolve_item_name_len("plain", 5), 5);
 }
 
 static void test_no_instances_when_unset(void **state)
@@ -257,7 +258,7 @@ static void test_no_instances_when_unset(void **state)
     strcpy(t.sv[0].name, "virtiofsd");
     strcpy(t.sv[0].instances, "SHARES");
     char const *const env[] = {NULL};
-    svsrc_expand(&t, env, report, NULL);
+    svresolve_instances(&t, env, report, NULL);
     assert_int_equal(t.n, 1);
     assert_true(t.sv[0].is_template);
 }

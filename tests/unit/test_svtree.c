@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "svresolve.h"
 #include "svtree.h"
 
 static struct svsrc_tree src;
@@ -46,7 +47,7 @@ static void compile(struct svtree *t)
     strcpy(l->log_file, "/var/log/libvirtd.log");
     l->timeout_up = 30000;
     l->signature = 42;
-    svsrc_resolve(&src, "/x", quiet, NULL);
+    svresolve_order(&src, "/x", quiet, NULL);
     assert_int_equal(svtree_build(t, &src, load, why, NULL), 0);
 }
 
