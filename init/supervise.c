@@ -78,6 +78,13 @@ static int live_of(unsigned int i, char *buf, size_t len)
     return svlive_path(buf, len, cfg.rundir, name_of(i));
 }
 
+/* The live directory of supervisor which: the service's, or its logger's. */
+static int live_of_sup(unsigned int i, unsigned int which, char *buf, size_t len)
+{
+    return which == PLANNER_LOGGER ? svlive_logger_path(buf, len, cfg.rundir, name_of(i))
+                                   : live_of(i, buf, len);
+}
+
 static void svio_init(struct svio *s, struct svtree const *t, unsigned int i)
 {
     memset(s, 0, sizeof *s);
@@ -236,10 +243,8 @@ static void say(struct planner_act const *a)
 static void control(unsigned int i, unsigned int which, char const *cmd)
 {
     char live[PATH_MAX];
-    if (live_of(i, live, sizeof live) < 0)
+    if (live_of_sup(i, which, live, sizeof live) < 0)
         return;
-    if (which == PLANNER_LOGGER)
-        strncat(live, "/log", sizeof live - strlen(live) - 1);
     int r = s6_svc_writectl(live, S6_SUPERVISE_CTLDIR, cmd, strlen(cmd));
     if (r <= 0 && cfg.verbosity >= 2)
         strerr_warnwu("send ", cmd, " to the supervisor of ", name_of(i),
@@ -292,11 +297,10 @@ static pid_t spawn(unsigned int i, int logged, int in, char const *dir, char con
  * pipe that lives as long as vinit: a logger restart loses nothing. */
 static pid_t start_logger(unsigned int i)
 {
-    char live[PATH_MAX], dir[PATH_MAX + 8];
+    char dir[PATH_MAX];
     int p[2];
-    if (live_of(i, live, sizeof live) < 0)
+    if (live_of_sup(i, PLANNER_LOGGER, dir, sizeof dir) < 0)
         return -1;
-    snprintf(dir, sizeof dir, "%s/log", live);
     if (io[i].log.tee_fd < 0) {
         if (pipe2(p, O_CLOEXEC) < 0)
             return -1;
@@ -652,10 +656,8 @@ static pid_t orphan_of(unsigned int i, unsigned int which)
 {
     char live[PATH_MAX], stat[64], line[512];
     s6_svstatus_t st;
-    if (live_of(i, live, sizeof live) < 0)
+    if (live_of_sup(i, which, live, sizeof live) < 0)
         return 0;
-    if (which == PLANNER_LOGGER)
-        strncat(live, "/log", sizeof live - strlen(live) - 1);
     if (!s6_svstatus_read(live, &st) || st.pid <= 0)
         return 0;
     snprintf(stat, sizeof stat, "/proc/%d/stat", (int) st.pid);

@@ -21,6 +21,12 @@ int svlive_path(char *buf, size_t len, char const *rundir, char const *name)
     return n < 0 || (size_t) n >= len ? (errno = ENAMETOOLONG, -1) : 0;
 }
 
+int svlive_logger_path(char *buf, size_t len, char const *rundir, char const *name)
+{
+    int n = snprintf(buf, len, "%s/services/%s/log", rundir, name);
+    return n < 0 || (size_t) n >= len ? (errno = ENAMETOOLONG, -1) : 0;
+}
+
 static int rm_entry(char const *path, struct stat const *st, int flag, struct FTW *ftw)
 {
     (void) st;

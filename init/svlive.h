@@ -19,6 +19,9 @@ int svlive_make(char const *rundir, char const *srcdir, struct svtree const *t, 
 /* rundir/services/NAME into buf. 0, or -1 (ENAMETOOLONG). */
 int svlive_path(char *buf, size_t len, char const *rundir, char const *name);
 
+/* rundir/services/NAME/log, the live directory of its log/ logger. */
+int svlive_logger_path(char *buf, size_t len, char const *rundir, char const *name);
+
 /* Removes a live directory left by an earlier run (a persisted /run). */
 int svlive_remove(char const *rundir, char const *name);
 
