@@ -34,6 +34,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
+#include "svlive.h"
 #include "svrun.h"
 
 char const *PROG = "vinit";
@@ -231,7 +232,7 @@ static void load_services(struct loop *l, struct settings const *s, char const *
     static char exe[PATH_MAX], live[PATH_MAX];
     if (!s->services_dir_given && access(s->services_dir, F_OK) < 0 && errno == ENOENT)
         return;
-    if (snprintf(live, sizeof live, "%s/services", s->rundir) >= (int) sizeof live)
+    if (svlive_root(live, sizeof live, s->rundir) < 0)
         strerr_dief(100, "runtime directory path too long: ", s->rundir);
     writable_rundir(s->rundir);
     if (mkpath_make(live, 0755) < 0)
@@ -309,7 +310,8 @@ static char const *const *snapshot_environ(void)
 static void withhold(struct settings const *s)
 {
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/env", s->rundir);
+    if (svlive_withheld(dir, sizeof dir, s->rundir) < 0)
+        strerr_dief(100, "runtime directory path too long: ", s->rundir);
     if (s->withhold && mkpath_make(s->rundir, 0755) < 0)
         strerr_diefusys(111, "create ", s->rundir, " for the withheld variables");
     if (env_prepare(s->withhold, dir) < 0)

@@ -15,16 +15,34 @@
 
 #include "svlive.h"
 
+static int fits(int n, size_t len)
+{
+    return n < 0 || (size_t) n >= len ? (errno = ENAMETOOLONG, -1) : 0;
+}
+
+int svlive_root(char *buf, size_t len, char const *rundir)
+{
+    return fits(snprintf(buf, len, "%s/services", rundir), len);
+}
+
+int svlive_withheld(char *buf, size_t len, char const *rundir)
+{
+    return fits(snprintf(buf, len, "%s/env", rundir), len);
+}
+
+int svlive_withheld_from_live(char *buf, size_t len, char const *live)
+{
+    return fits(snprintf(buf, len, "%s/../../env", live), len);
+}
+
 int svlive_path(char *buf, size_t len, char const *rundir, char const *name)
 {
-    int n = snprintf(buf, len, "%s/services/%s", rundir, name);
-    return n < 0 || (size_t) n >= len ? (errno = ENAMETOOLONG, -1) : 0;
+    return fits(snprintf(buf, len, "%s/services/%s", rundir, name), len);
 }
 
 int svlive_logger_path(char *buf, size_t len, char const *rundir, char const *name)
 {
-    int n = snprintf(buf, len, "%s/services/%s/log", rundir, name);
-    return n < 0 || (size_t) n >= len ? (errno = ENAMETOOLONG, -1) : 0;
+    return fits(snprintf(buf, len, "%s/services/%s/log", rundir, name), len);
 }
 
 static int rm_entry(char const *path, struct stat const *st, int flag, struct FTW *ftw)

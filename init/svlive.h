@@ -19,6 +19,16 @@ int svlive_make(char const *rundir, char const *srcdir, struct svtree const *t, 
 /* rundir/services/NAME into buf. 0, or -1 (ENAMETOOLONG). */
 int svlive_path(char *buf, size_t len, char const *rundir, char const *name);
 
+/* The runtime directory's layout, in one place:
+ *   rundir/services/          the live tree (svlive_root)
+ *   rundir/services/NAME      a service's live directory (svlive_path)
+ *   rundir/services/NAME/log  its log/ logger's (svlive_logger_path)
+ *   rundir/env                the withheld variables (svlive_withheld) */
+int svlive_root(char *buf, size_t len, char const *rundir);
+int svlive_withheld(char *buf, size_t len, char const *rundir);
+/* The same envdir, seen from a live directory (the runner knows no rundir). */
+int svlive_withheld_from_live(char *buf, size_t len, char const *live);
+
 /* rundir/services/NAME/log, the live directory of its log/ logger. */
 int svlive_logger_path(char *buf, size_t len, char const *rundir, char const *name);
 

@@ -28,6 +28,7 @@
 #include "env.h"
 #include "mkpath.h"
 #include "ready.h"
+#include "svlive.h"
 #include "svrun.h"
 #include "svresolve.h"
 #include "svsrc.h"
@@ -189,7 +190,7 @@ static int directory_line(char *line, void *arg)
 static void give_secrets(struct svsrc_service const *sv, char const *live)
 {
     char dir[PATH_MAX], missing[256];
-    if (snprintf(dir, sizeof dir, "%s/../../env", live) >= (int) sizeof dir)
+    if (svlive_withheld_from_live(dir, sizeof dir, live) < 0)
         strerr_dief(111, "live directory path too long: ", live);
     if (env_apply_secrets(sv->env_secrets, dir, missing, sizeof missing) < 0)
         strerr_dief(111, "env-secrets: ", missing,
