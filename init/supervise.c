@@ -444,20 +444,26 @@ static int size_tables(unsigned int n)
     return 0;
 }
 
-int supervise_load(struct supervise_config const *c)
+/* The first read of the tree, waited for: nothing else can happen before
+ * it is in. A fork refused for a moment (a pids limit reached) and a loader
+ * that died (killed from outside) are tried again, for a few seconds. */
+static int first_load(void)
 {
-    struct svload_request r;
-    cfg = *c;
-    r = request(NULL, 0);
-    /* a fork refused for a moment (a pids limit reached) is tried again
-     * for a few seconds: nothing else can happen before the tree is in */
-    for (unsigned int ms = 50; svload_start(&job, &r) < 0; ms *= 2) {
-        if ((errno != EAGAIN && errno != ENOMEM) || ms > 3200)
+    struct svload_request r = request(NULL, 0);
+    for (unsigned int ms = 50;; ms *= 2) {
+        if (svload_start(&job, &r) == 0 && svload_wait(&job, tree) == 0)
+            return 0;
+        if ((errno != EAGAIN && errno != ENOMEM && errno != EPIPE) || ms > 3200)
             return -1;
         struct timespec ts = {0, (long) ms * 1000000L};
         nanosleep(&ts, NULL);
     }
-    if (svload_wait(&job, tree) < 0)
+}
+
+int supervise_load(struct supervise_config const *c)
+{
+    cfg = *c;
+    if (first_load() < 0)
         return -1;
     io = calloc(tree->n ? tree->n : 1, sizeof *io);
     if (!io || size_tables(tree->n) < 0 || planner_init(&plan, tree) < 0)
