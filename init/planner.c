@@ -1150,10 +1150,16 @@ int planner_reload_begin(struct planner *p, struct svtree const *next, int *map,
             continue;
         }
         n->why = running ? PM_CHANGED : PM_ADDED; /* said at the end */
+        /* remade once the old supervisor is gone, or the orphan a dead one
+         * left (killed below): never two copies of the daemon */
         struct planner_sup const *old = i >= 0 ? &p->svc[i].sup[PLANNER_SUP] : NULL;
-        if (running && old->pid > 0 && next->sv[j].type == SVPARSE_LONGRUN) {
-            n->sup[PLANNER_SUP].state = SUP_REPLACING; /* remade once the old one is gone */
-            n->sup[PLANNER_SUP].old = old->pid;
+        pid_t gone = !running                     ? 0
+                     : old->pid > 0               ? old->pid
+                     : old->state == SUP_ORPHANED ? old->orphan
+                                                  : 0;
+        if (gone > 0 && next->sv[j].type == SVPARSE_LONGRUN) {
+            n->sup[PLANNER_SUP].state = SUP_REPLACING;
+            n->sup[PLANNER_SUP].old = gone;
             n->sup[PLANNER_SUP].make_live = 1;
         }
     }
@@ -1162,6 +1168,9 @@ int planner_reload_begin(struct planner *p, struct svtree const *next, int *map,
             continue;
         int j = svtree_find(next, svtree_name(p->tree, i));
         say(p, i, j >= 0 && next->sv[j].load == SVTREE_WANTED ? PM_CHANGED : PM_REMOVED, 0, 0);
+        for (unsigned int w = 0; w < 2; w++)
+            if (p->svc[i].sup[w].state == SUP_ORPHANED) /* its timer leaves with the old tree */
+                kill_act(p, i, p->svc[i].sup[w].orphan, SIGKILL);
         emit(p, PA_RETIRE, i);
     }
     p->next = next;

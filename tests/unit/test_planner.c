@@ -991,6 +991,38 @@ static void test_reload_diff(void **state)
     svtree_free(&tree); /* the old tree: the adapter frees it after the swap */
 }
 
+/* a reload while a dead supervisor's orphan is being stopped: the new
+ * supervisor waits for the orphan, which is killed for good */
+static void test_reload_while_orphaned(void **state)
+{
+    struct svtree *next = malloc(sizeof *next);
+    int map[2];
+    reset();
+    add("d", SVPARSE_LONGRUN, NULL)->signature = 1;
+    build(NULL);
+    planner_start(&p, 0);
+    listening("d", 50, 0);
+    struct planner_status st = up(100, 0);
+    planner_status(&p, 0, &st, 1);
+    planner_sup_died(&p, 0, PLANNER_SUP, 100, 2);
+    take();
+    memset(&src, 0, sizeof src);
+    add("d", SVPARSE_LONGRUN, NULL)->signature = 2;
+    build_into(next, NULL, NULL);
+    assert_int_equal(planner_reload_begin(&p, next, map, 3), 0);
+    assert_string_equal(take(), "say:changed kill:9 retire:0");
+    planner_reload_end(&p, 3);
+    assert_int_equal(p.svc[0].sup[PLANNER_SUP].state, SUP_REPLACING);
+    assert_int_equal(p.svc[0].sup[PLANNER_SUP].old, 100);
+    take();
+    assert_int_equal(planner_child(&p, 100, 137, 1, 4), 1);
+    assert_string_equal(take(), "launch0");
+    planner_free(&p);
+    svtree_free(next);
+    free(next);
+    svtree_free(&tree);
+}
+
 static void test_restart_command_is_not_a_failure(void **state)
 {
     reset();
@@ -1052,6 +1084,7 @@ int main(void)
         cmocka_unit_test(test_stop_order),
         cmocka_unit_test(test_launch_pacing),
         cmocka_unit_test(test_reload_diff),
+        cmocka_unit_test(test_reload_while_orphaned),
         cmocka_unit_test(test_restart_command_is_not_a_failure),
         cmocka_unit_test(test_unseen_run_is_a_death),
     };
