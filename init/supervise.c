@@ -30,6 +30,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
+#include "killall.h"
 #include "log.h"
 #include "planner.h"
 #include "reap.h"
@@ -660,7 +661,7 @@ void supervise_io(iopause_fd const *x, unsigned int n, uint64_t now)
  * to vinit, not a pid used again by someone else). */
 static pid_t orphan_of(unsigned int i, unsigned int which)
 {
-    char live[PATH_MAX], stat[64], line[512];
+    char live[PATH_MAX], stat[64], text[1024];
     s6_svstatus_t st;
     if (live_of_sup(i, which, live, sizeof live) < 0)
         return 0;
@@ -670,17 +671,12 @@ static pid_t orphan_of(unsigned int i, unsigned int which)
     int fd = open(stat, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    ssize_t r = read(fd, line, sizeof line - 1);
+    ssize_t r = read(fd, text, sizeof text - 1);
     close(fd);
     if (r <= 0)
         return 0;
-    line[r] = 0;
-    char const *paren = strrchr(line, ')');
-    int ppid = 0;
-    char state = 0;
-    if (!paren || sscanf(paren + 1, " %c %d", &state, &ppid) != 2)
-        return 0;
-    return ppid == getpid() && state != 'Z' ? st.pid : 0;
+    text[r] = 0;
+    return killall_stat_ppid(text) == getpid() ? st.pid : 0;
 }
 
 void supervise_child(pid_t pid, int wstatus, uint64_t now)

@@ -531,6 +531,19 @@ static void listening(char const *name, pid_t sup, uint64_t now)
     planner_status(&p, i, &st, now);
 }
 
+/* Starts the tree, lets name's supervisor (pid 50) listen and its daemon
+ * (pid) run; the actions so far are taken. */
+static unsigned int running(char const *name, pid_t pid)
+{
+    unsigned int i = (unsigned int) idx(name);
+    planner_start(&p, 0);
+    listening(name, 50, 0);
+    struct planner_status st = up(pid, 0);
+    planner_status(&p, i, &st, 1);
+    take();
+    return i;
+}
+
 static void test_zero_services(void **state)
 {
     reset();
@@ -737,11 +750,7 @@ static void test_supervisor_killed_with_daemon_running(void **state)
     reset();
     add("d", SVPARSE_LONGRUN, NULL);
     build(NULL);
-    planner_start(&p, 0);
-    listening("d", 50, 0);
-    struct planner_status st = up(100, 0);
-    planner_status(&p, 0, &st, 1);
-    take();
+    running("d", 100);
     unsigned int i, w;
     assert_true(planner_find_sup(&p, 50, &i, &w));
     /* kill -9 of s6-supervise: its daemon (100) is an orphan of vinit now */
@@ -756,7 +765,7 @@ static void test_supervisor_killed_with_daemon_running(void **state)
     assert_int_equal(planner_child(&p, 100, 137, 0, 23100), 1);
     assert_string_equal(take(), "launch0"); /* it had lived long: at once */
     planner_launched(&p, 0, PLANNER_SUP, 51, 23100);
-    st = down(0);
+    struct planner_status st = down(0);
     planner_status(&p, 0, &st, 23101);
     assert_string_equal(take(), "say:starting c0:u");
     st = up(101, 0);
@@ -1000,10 +1009,7 @@ static void test_reload_while_orphaned(void **state)
     reset();
     add("d", SVPARSE_LONGRUN, NULL)->signature = 1;
     build(NULL);
-    planner_start(&p, 0);
-    listening("d", 50, 0);
-    struct planner_status st = up(100, 0);
-    planner_status(&p, 0, &st, 1);
+    running("d", 100);
     planner_sup_died(&p, 0, PLANNER_SUP, 100, 2);
     take();
     memset(&src, 0, sizeof src);
@@ -1028,14 +1034,10 @@ static void test_restart_command_is_not_a_failure(void **state)
     reset();
     add("a", SVPARSE_LONGRUN, NULL);
     build(NULL);
-    planner_start(&p, 0);
-    listening("a", 50, 0);
-    struct planner_status st = up(100, 0);
-    planner_status(&p, 0, &st, 1);
-    take();
+    running("a", 100);
     assert_int_equal(planner_command(&p, 0, PC_RESTART, 2), 0);
     assert_string_equal(take(), "c0:r");
-    st = down(143);
+    struct planner_status st = down(143);
     planner_status(&p, 0, &st, 3);
     st = up(101, 0);
     planner_status(&p, 0, &st, 1004);
