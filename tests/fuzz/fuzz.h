@@ -30,7 +30,8 @@ char *fuzz_str(uint8_t const *data, size_t size);
  * read one byte past it). free() it; never NULL, even for size 0. */
 char *fuzz_copy(uint8_t const *data, size_t size);
 
-/* A private scratch directory, made on first use and removed at exit. */
+/* A private scratch directory, made on first use (under $VINIT_FUZZ_TMP,
+ * else /dev/shm or /tmp) and removed at exit. */
 char const *fuzz_tmpdir(void);
 
 /* Empties dir (recursively) without removing it. */
