@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,11 +27,37 @@ size_t log_format(char *out, char const *name, char const *line, size_t len)
     return n + 3 + len;
 }
 
+/* A line read whole goes out straight from the read; only a line whose end
+ * has not come yet is kept, in a buffer allocated the first time one must
+ * be (most services never need it: PID 1 holds no 4 KiB per service). */
 void log_feed(struct log_buf *b, char const *data, size_t len, log_emit_fn *emit, void *arg)
 {
     while (len) {
         char const *nl = memchr(data, '\n', len);
         size_t take = nl ? (size_t) (nl - data) : len;
+        /* the newline of a line emitted whole because it filled the
+         * buffer, arriving in the next read: the end of that line, not an
+         * empty one */
+        if (nl == data && !b->len && b->cut) {
+            b->cut = 0;
+            data++;
+            len--;
+            continue;
+        }
+        b->cut = 0;
+        if (!b->len && (nl || take >= LOG_LINE_MAX)) {
+            size_t n = take < LOG_LINE_MAX ? take : LOG_LINE_MAX;
+            int end = nl && n == take;
+            emit(b->name, data, n, arg);
+            b->cut = !end; /* a piece of a longer line */
+            data += n + (size_t) end;
+            len -= n + (size_t) end;
+            continue;
+        }
+        if (!b->line && !(b->line = malloc(LOG_LINE_MAX))) {
+            emit(b->name, data, take < LOG_LINE_MAX ? take : LOG_LINE_MAX, arg);
+            return; /* no memory to keep a partial line: it goes out cut */
+        }
         size_t room = LOG_LINE_MAX - b->len;
         if (take > room)
             take = room;
@@ -39,16 +66,6 @@ void log_feed(struct log_buf *b, char const *data, size_t len, log_emit_fn *emit
         data += take;
         len -= take;
         int end_of_line = len && *data == '\n';
-        /* the newline of a line emitted whole because it filled the
-         * buffer, arriving in the next read: the end of that line, not an
-         * empty one */
-        if (end_of_line && !b->len && b->cut) {
-            b->cut = 0;
-            data++;
-            len--;
-            continue;
-        }
-        b->cut = 0;
         if (end_of_line || b->len == LOG_LINE_MAX) {
             emit(b->name, b->line, b->len, arg);
             b->cut = !end_of_line;
@@ -59,6 +76,13 @@ void log_feed(struct log_buf *b, char const *data, size_t len, log_emit_fn *emit
             }
         }
     }
+}
+
+void log_release(struct log_buf *b)
+{
+    free(b->line);
+    b->line = NULL;
+    b->len = 0;
 }
 
 void log_flush(struct log_buf *b, log_emit_fn *emit, void *arg)

@@ -19,16 +19,20 @@ struct log_buf {
     unsigned long dropped; /* lines the logger could not take */
     long long file_size;
     size_t len;
-    unsigned char cut; /* the last line was emitted because it filled line[] */
-    char line[LOG_LINE_MAX];
+    unsigned char cut; /* the last line was emitted because it filled LOG_LINE_MAX */
+    char *line;        /* LOG_LINE_MAX bytes for a partial line, allocated when one comes */
 };
 
 typedef void log_emit_fn(char const *name, char const *line, size_t len, void *arg);
 
-/* Pure: feeds data; calls emit for each complete line (without its
- * newline). A line longer than LOG_LINE_MAX is cut into pieces of that
- * size, each emitted as a line of its own. */
+/* Feeds data; calls emit for each complete line (without its newline). A
+ * line longer than LOG_LINE_MAX is cut into pieces of that size, each
+ * emitted as a line of its own. A partial line is kept in b->line,
+ * allocated the first time (without memory, it goes out cut). */
 void log_feed(struct log_buf *b, char const *data, size_t len, log_emit_fn *emit, void *arg);
+
+/* Frees b->line (the service leaves). */
+void log_release(struct log_buf *b);
 
 /* At end of file: emits what is left as a last line. */
 void log_flush(struct log_buf *b, log_emit_fn *emit, void *arg);

@@ -380,6 +380,7 @@ static void retire(unsigned int i)
         close(io[i].log.tee_fd);
     if (io[i].logger_in >= 0)
         close(io[i].logger_in);
+    log_release(&io[i].log);
     io[i].wd = io[i].logfd = io[i].log.file_fd = io[i].log.tee_fd = io[i].logger_in = -1;
 }
 

@@ -86,6 +86,7 @@ int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
     }
     log_flush(&b, collect, &got);
     fuzz_assert(b.len == 0);
+    log_release(&b);
     want.n = want.used = 0;
     expected(stream, len, &want);
     fuzz_assert(same(&got, &want));

@@ -76,6 +76,24 @@ static void test_full_line_newline_in_next_read(void **state)
     assert_string_equal(got[2], ""); /* a real empty line stays one */
 }
 
+/* whole lines go out from the read itself: no buffer until a line is
+ * partial (PID 1 holds no 4 KiB per quiet service) */
+static void test_buffer_only_for_a_partial_line(void **state)
+{
+    struct log_buf q = {.name = "quiet"};
+    ngot = 0;
+    log_feed(&q, "one\ntwo\n", 8, collect, NULL);
+    assert_int_equal(ngot, 2);
+    assert_null(q.line);
+    log_feed(&q, "thr", 3, collect, NULL);
+    assert_non_null(q.line);
+    log_feed(&q, "ee\n", 3, collect, NULL);
+    assert_int_equal(ngot, 3);
+    assert_string_equal(got[2], "three");
+    log_release(&q);
+    assert_null(q.line);
+}
+
 static void test_format(void **state)
 {
     char out[64];
@@ -118,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_lines_across_reads),
         cmocka_unit_test(test_long_line_is_cut),
         cmocka_unit_test(test_full_line_newline_in_next_read),
+        cmocka_unit_test(test_buffer_only_for_a_partial_line),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_file_rotation),
     };
