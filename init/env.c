@@ -85,9 +85,15 @@ int env_apply_policy(char const *policy)
 static int apply_file(int dirfd, char const *name)
 {
     char value[4096];
-    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    /* never blocks: a FIFO (or a device) here is not a value */
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return -1;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return (errno = EINVAL, -1);
+    }
     ssize_t r = read(fd, value, sizeof value - 1);
     close(fd);
     if (r < 0)

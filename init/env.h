@@ -46,7 +46,9 @@ int env_apply_secrets(char const *names, char const *dir, char *missing, size_t 
 int env_apply_policy(char const *policy);
 
 /* s6-envdir semantics: each file NAME sets NAME to its first line; an empty
- * file unsets NAME. 0, or -1 with errno (a missing dir is not an error). */
+ * file unsets NAME. An entry that is not a regular file (a FIFO) is never
+ * opened for long and never read: -1 with EINVAL, the rest applied. 0, or
+ * -1 with errno (a missing dir is not an error). */
 int env_apply_envdir(char const *dir);
 
 #endif

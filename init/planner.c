@@ -124,7 +124,12 @@ static struct svtree_service const *sv_of(struct planner const *p, unsigned int 
 
 static int is_oneshot(struct planner const *p, unsigned int i)
 {
-    return sv_of(p, i)->type == SVPARSE_ONESHOT;
+    return p->tree->sv[i].type == SVPARSE_ONESHOT;
+}
+
+static int is_longrun(struct planner const *p, unsigned int i)
+{
+    return p->tree->sv[i].type == SVPARSE_LONGRUN;
 }
 
 static void enter(struct planner *p, unsigned int i, enum planner_state s, uint64_t now,
@@ -133,6 +138,10 @@ static void enter(struct planner *p, unsigned int i, enum planner_state s, uint6
     p->svc[i].state = (uint8_t) s;
     p->svc[i].since = now;
     p->svc[i].deadline = timeout ? now + timeout : 0;
+    /* a longrun asked up is nudged while it has not said it is ready */
+    p->svc[i].nudge_at = (s == PS_STARTING || s == PS_RESTARTING) && is_longrun(p, i)
+                             ? now + PLANNER_NUDGE_MIN_MS
+                             : 0;
 }
 
 static int active(uint8_t s)
@@ -614,7 +623,10 @@ static void s_died_listening(struct planner *p, unsigned int i, unsigned int w, 
         u->state = SUP_ORPHANED;
         u->orphan = orphan;
         u->deadline = e->now + PLANNER_ORPHAN_TERM_MS;
-        kill_act(p, i, orphan, SIGTERM);
+        /* a logger's s6-log is not killed: the adapter closed the pipe it
+         * reads, so it writes what is left of it, and leaves at its end */
+        if (w == PLANNER_SUP)
+            kill_act(p, i, orphan, SIGTERM);
         kill_act(p, i, orphan, SIGCONT);
         return;
     }
@@ -1048,6 +1060,21 @@ void planner_no_such(struct planner *p, pid_t pid, uint64_t now)
     planner_child(p, pid, 0, 0, now);
 }
 
+/* Asks again what was asked: s6-supervise, told "u" (or "o") while it is
+ * up, writes its status anew (what it could not write when the run
+ * directory was full, or what PID 1 could not read at its fd limit); while
+ * it is down, waiting 60 s after a fork it could not make, it tries the
+ * fork at once. The waits double from PLANNER_NUDGE_MIN_MS to _MAX_MS. */
+static void nudge(struct planner *p, unsigned int i, uint64_t now)
+{
+    struct planner_svc *s = &p->svc[i];
+    uint64_t next = 2 * (now - s->since);
+    if (next < PLANNER_NUDGE_MIN_MS)
+        next = PLANNER_NUDGE_MIN_MS;
+    s->nudge_at = now + (next < PLANNER_NUDGE_MAX_MS ? next : PLANNER_NUDGE_MAX_MS);
+    control(p, i, PLANNER_SUP, sv_of(p, i)->restart == SVPARSE_RESTART_NEVER ? "o" : "u");
+}
+
 void planner_tick(struct planner *p, uint64_t now)
 {
     struct ev e = {.now = now};
@@ -1055,6 +1082,8 @@ void planner_tick(struct planner *p, uint64_t now)
         struct planner_svc *s = &p->svc[i];
         if (s->deadline && now >= s->deadline)
             svc_event(p, i, PE_TIMER, &e);
+        if (s->nudge_at && now >= s->nudge_at)
+            nudge(p, i, now);
         for (unsigned int w = 0; w < 2; w++)
             if (s->sup[w].deadline && now >= s->sup[w].deadline)
                 sup_event(p, i, w, SE_TIMER, &e);
@@ -1076,6 +1105,8 @@ int64_t planner_wait_ms(struct planner const *p, uint64_t now)
         struct planner_svc const *s = &p->svc[i];
         if (s->deadline)
             soonest(&wait, s->deadline, now);
+        if (s->nudge_at)
+            soonest(&wait, s->nudge_at, now);
         for (unsigned int w = 0; w < 2; w++)
             if (s->sup[w].deadline)
                 soonest(&wait, s->sup[w].deadline, now);

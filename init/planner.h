@@ -84,6 +84,8 @@ enum planner_sup_event {
 #define PLANNER_RESPAWN_HEALTHY_MS 10000 /* one that listened this long restarts at once */
 #define PLANNER_ORPHAN_TERM_MS     3000  /* an orphan's SIGTERM, then SIGKILL */
 #define PLANNER_SILENT_MS          5000  /* a new supervisor's first status, at the latest */
+#define PLANNER_NUDGE_MIN_MS       2000  /* a longrun not ready yet is asked again... */
+#define PLANNER_NUDGE_MAX_MS       10000 /* ...the waits doubling up to this */
 #define PLANNER_RETRY_MIN_MS       100   /* a oneshot that could not be forked */
 #define PLANNER_RETRY_MAX_MS       10000
 
@@ -109,6 +111,7 @@ struct planner_svc {
     pid_t child;   /* a oneshot's running up or down */
     uint64_t since;
     uint64_t deadline;    /* of the state: timeout-up, back-off, timeout-down, retry */
+    uint64_t nudge_at;    /* starting or restarting: when its supervisor is asked again */
     int exitcode;         /* of its last end, 128+n for a signal; -1: never ended */
     unsigned int retries; /* oneshot forks that failed in a row */
     struct restart_state rs;

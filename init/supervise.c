@@ -574,12 +574,32 @@ int supervise_env_changed(char const *const *envp, char const *names, uint64_t n
 
 /* ---- events ---- */
 
+/* A status that cannot be read (PID 1 at its fd limit) is said once, until
+ * one can be; the planner asks the supervisor again while the service has
+ * not said it is ready, and the status then comes anew. */
+static int status_unread_said;
+
+static void status_unread(unsigned int i)
+{
+    if (status_unread_said)
+        return;
+    status_unread_said = 1;
+    strerr_warnwusys("read the status of service ", name_of(i),
+                     " (read again when its supervisor writes it next; said once)");
+}
+
 static void on_status(unsigned int i, uint64_t now)
 {
     char live[PATH_MAX];
     s6_svstatus_t st;
-    if (live_of(i, live, sizeof live) < 0 || !s6_svstatus_read(live, &st))
+    if (live_of(i, live, sizeof live) < 0)
         return;
+    if (!s6_svstatus_read(live, &st)) {
+        if (errno != ENOENT)
+            status_unread(i);
+        return;
+    }
+    status_unread_said = 0;
     struct planner_status ps = {
         .up = st.pid > 0 && !st.flagfinishing,
         .pid = st.pid,
@@ -657,6 +677,20 @@ void supervise_io(iopause_fd const *x, unsigned int n, uint64_t now)
     }
 }
 
+/* A logger's supervisor died: the s6-log it ran, now an orphan, reads a
+ * pipe vinit holds; closing vinit's ends makes it write what is left and
+ * leave at the pipe's end, even when its pid was never written in a status
+ * (the supervisor died between its fork and its status). The next logger
+ * gets a new pipe: two never share one, nor the lock of their directory. */
+static void new_logger_pipe(unsigned int i)
+{
+    if (io[i].log.tee_fd >= 0)
+        close(io[i].log.tee_fd);
+    if (io[i].logger_in >= 0)
+        close(io[i].logger_in);
+    io[i].log.tee_fd = io[i].logger_in = -1;
+}
+
 /* The pid a supervisor's status last named as running: after the
  * supervisor's death, the orphan it left (if it is ours now: reparented
  * to vinit, not a pid used again by someone else). */
@@ -685,9 +719,11 @@ void supervise_child(pid_t pid, int wstatus, uint64_t now)
     unsigned int i, which;
     if (pid == job.pid)
         return; /* the loader: its pipe tells */
-    if (planner_find_sup(&plan, pid, &i, &which))
+    if (planner_find_sup(&plan, pid, &i, &which)) {
+        if (which == PLANNER_LOGGER)
+            new_logger_pipe(i);
         planner_sup_died(&plan, i, which, orphan_of(i, which), now);
-    else
+    } else
         planner_child(&plan, pid, reap_exit_code(wstatus), WIFSIGNALED(wstatus), now);
     act(now);
 }

@@ -343,10 +343,32 @@ static void read_programs(struct ctx *c, char const *svdir)
     }
 }
 
+/* env/: every entry a regular file (a FIFO there would hang whoever reads
+ * it, the runner at each start): refused at load, the file named. */
+static void check_envdir(struct ctx *c)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+    strcpy(dir, c->path);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && at(c, dir, e->d_name) == 0 &&
+            (stat(c->path, &st) < 0 || !S_ISREG(st.st_mode))) {
+            fault(c, "not a regular file (env/ holds one value a file)", NULL);
+            break;
+        }
+    closedir(d);
+}
+
 static void read_dirs(struct ctx *c, char const *svdir)
 {
     if (at(c, svdir, "env") == 0)
         c->sv->has_env_dir = (unsigned char) is_dir(c->path);
+    if (c->sv->has_env_dir && at(c, svdir, "env") == 0)
+        check_envdir(c);
     if (at(c, svdir, "log") == 0)
         c->sv->has_log_dir = (unsigned char) is_dir(c->path);
     if (c->sv->has_log_dir && at(c, svdir, "log") == 0) {

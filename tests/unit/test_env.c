@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests for env: policies and envdirs. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,6 +53,15 @@ static void test_envdir(void **state)
     assert_string_equal(getenv("GREETING"), "hello world");
     assert_null(getenv("GONE"));
     assert_int_equal(env_apply_envdir("/nonexistent/vinit-env"), 0);
+    /* a FIFO there neither blocks nor counts as a value; the rest applies */
+    snprintf(path, sizeof path, "%s/HANG", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    setenv("GREETING", "old", 1);
+    errno = 0;
+    assert_int_equal(env_apply_envdir(dir), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_string_equal(getenv("GREETING"), "hello world");
+    assert_null(getenv("HANG"));
     char cmd[96];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);

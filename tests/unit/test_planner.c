@@ -691,6 +691,37 @@ static void test_essential_gives_up(void **state)
     assert_non_null(strstr(take(), "say:essential"));
 }
 
+/* a longrun not ready yet: its supervisor is asked again, the waits
+ * doubling (a status it could not write, a fork it waits 60 s to retry) */
+static void test_nudge_while_starting(void **state)
+{
+    reset();
+    add("slow", SVPARSE_LONGRUN, NULL)->notify = 1;
+    add("once", SVPARSE_LONGRUN, NULL)->restart = SVPARSE_RESTART_NEVER;
+    add("setup", SVPARSE_ONESHOT, NULL);
+    build(NULL);
+    planner_start(&p, 0);
+    listening("slow", 50, 0);
+    listening("once", 51, 0);
+    take();
+    struct planner_status st = up(100, 0);
+    planner_status(&p, 0, &st, 0); /* up, not ready: it declares readiness */
+    assert_int_equal(planner_wait_ms(&p, 0), PLANNER_NUDGE_MIN_MS);
+    planner_tick(&p, PLANNER_NUDGE_MIN_MS);
+    assert_string_equal(take(), "c0:u c0:o");
+    assert_int_equal(planner_wait_ms(&p, PLANNER_NUDGE_MIN_MS), 2 * PLANNER_NUDGE_MIN_MS);
+    planner_tick(&p, 3 * PLANNER_NUDGE_MIN_MS);
+    assert_string_equal(take(), "c0:u c0:o");
+    planner_tick(&p, 100000);
+    take();
+    assert_int_equal(planner_wait_ms(&p, 100000), PLANNER_NUDGE_MAX_MS);
+    st = up(100, 1);
+    planner_status(&p, 0, &st, 100001);
+    assert_string_equal(state_of("slow"), "ready");
+    assert_int_equal(p.svc[0].nudge_at, 0);            /* ready: no more */
+    assert_int_equal(p.svc[idx("setup")].nudge_at, 0); /* a oneshot has no supervisor */
+}
+
 static void test_timeout_up(void **state)
 {
     reset();
@@ -772,6 +803,29 @@ static void test_supervisor_killed_with_daemon_running(void **state)
     planner_status(&p, 0, &st, 23102);
     assert_string_equal(state_of("d"), "ready");
     assert_int_equal(p.svc[0].rs.restarts, 0); /* not a death of the service's own */
+}
+
+/* a logger's s6-log left behind is not killed at once: its pipe was closed
+ * by the adapter, and it leaves at its end after writing what was left */
+static void test_logger_orphan(void **state)
+{
+    reset();
+    add("lg", SVPARSE_LONGRUN, NULL)->has_log_dir = 1;
+    build(NULL);
+    planner_start(&p, 0);
+    assert_string_equal(take(), "launch0");
+    planner_launched(&p, 0, PLANNER_SUP, 50, 0);
+    assert_string_equal(take(), "launch1");
+    planner_launched(&p, 0, PLANNER_LOGGER, 60, 0);
+    struct planner_status st = up(100, 0);
+    planner_status(&p, 0, &st, 1); /* the service's supervisor listens, it runs */
+    take();
+    planner_sup_died(&p, 0, PLANNER_LOGGER, 61, 20000);
+    assert_string_equal(take(), "say:sup_died kill:18");
+    planner_tick(&p, 20000 + PLANNER_ORPHAN_TERM_MS);
+    assert_string_equal(take(), "kill:9"); /* one that does not leave */
+    assert_int_equal(planner_child(&p, 61, 137, 1, 20000 + PLANNER_ORPHAN_TERM_MS + 1), 1);
+    assert_string_equal(take(), "launch1");
 }
 
 static void test_orphan_already_gone(void **state)
@@ -947,9 +1001,10 @@ static void test_launch_pacing(void **state)
     /* c2 and c3 silent past the patience: they hold nothing back */
     planner_tick(&p, 6 + PLANNER_LAUNCH_PATIENCE_MS);
     assert_string_equal(take(), "launch0 launch0");
-    /* nothing more to launch: what is left is c2's wait for its first status */
+    /* nothing more to launch: what is left is c0's nudge (starting since
+     * 5), before c2's wait for its first status */
     assert_int_equal(planner_wait_ms(&p, 6 + PLANNER_LAUNCH_PATIENCE_MS),
-                     5 + PLANNER_SILENT_MS - (6 + PLANNER_LAUNCH_PATIENCE_MS));
+                     5 + PLANNER_NUDGE_MIN_MS - (6 + PLANNER_LAUNCH_PATIENCE_MS));
 }
 
 static void test_reload_diff(void **state)
@@ -1074,10 +1129,12 @@ int main(void)
         cmocka_unit_test(test_cycle),
         cmocka_unit_test(test_crash_loop),
         cmocka_unit_test(test_essential_gives_up),
+        cmocka_unit_test(test_nudge_while_starting),
         cmocka_unit_test(test_timeout_up),
         cmocka_unit_test(test_stop_during_start),
         cmocka_unit_test(test_reload_during_stop),
         cmocka_unit_test(test_supervisor_killed_with_daemon_running),
+        cmocka_unit_test(test_logger_orphan),
         cmocka_unit_test(test_orphan_already_gone),
         cmocka_unit_test(test_supervisor_cannot_start),
         cmocka_unit_test(test_silent_supervisor),

@@ -112,6 +112,13 @@ static void make_tree(void)
     char loop[PATH_MAX];
     snprintf(loop, sizeof loop, "%s/looped", root);
     assert_int_equal(symlink(loop, loop), 0); /* symlink loop */
+    run_file("fifoenv");
+    put("fifoenv/env/OK", "v\n", 0644);
+    {
+        char fifo[PATH_MAX];
+        snprintf(fifo, sizeof fifo, "%s/fifoenv/env/HANG", root);
+        assert_int_equal(mkfifo(fifo, 0600), 0); /* a FIFO in env/ */
+    }
     run_file("twoready");
     put("twoready/notify", "", 0644);
     put("twoready/notification-fd", "3\n", 0644); /* two readiness methods */
@@ -192,6 +199,7 @@ static void test_each_fault_named_once(void **state)
     assert_int_equal(reported("empty/run", "missing"), 1);
     assert_int_equal(reported("looped", "symbolic links"), 1);
     assert_int_equal(reported("twoready", "more than one readiness"), 1);
+    assert_int_equal(reported("fifoenv/env/HANG", "not a regular file"), 1);
     /* a dependent of a faulty service is not a fault of its own: its
      * fate is said when the tree runs */
     assert_int_equal(reported("dependent|", "noexec"), 0);
@@ -199,6 +207,7 @@ static void test_each_fault_named_once(void **state)
 
 static void test_only_the_faulty_are_disabled(void **state)
 {
+    assert_true(sv("fifoenv")->faulty);
     char const *const off[] = {"norun",   "noexec",  "unknowndep", "cyc-a", "cyc-b",   "badtimeout",
                                "baduser", "garbage", "huge",       "empty", "twoready"};
     for (size_t i = 0; i < sizeof off / sizeof *off; i++)
