@@ -13,6 +13,14 @@
 
 #include "svparse.h"
 
+/* The limits, said in the messages from the constants that set them. */
+#define SAY(x)          #x
+#define SAY_NUMBER(x)   SAY(x)
+#define MS_MAX          86400000 /* a day */
+#define FD_MIN          3
+#define FD_MAX          255
+#define SOCKET_PATH_MAX 107 /* sizeof sun_path, less its NUL */
+
 static int bad(char const **why, char const *reason)
 {
     *why = reason;
@@ -25,7 +33,7 @@ int svparse_name(char const *name, char const **why)
     if (!len)
         return bad(why, "empty name");
     if (len > SVPARSE_NAME_MAX)
-        return bad(why, "name longer than 63 bytes");
+        return bad(why, "name longer than " SAY_NUMBER(SVPARSE_NAME_MAX) " bytes");
     if (name[0] == '.' || name[0] == '-')
         return bad(why, "name starts with '.' or '-'");
     for (size_t i = 0; i < len; i++)
@@ -81,8 +89,8 @@ int svparse_type(char const *text, enum svparse_type *type, char const **why)
 int svparse_ms(char const *text, unsigned int *ms, char const **why)
 {
     unsigned long long n;
-    if (parse_ull(text, 24ULL * 3600 * 1000, &n) < 0)
-        return bad(why, "not a number of milliseconds (0 to 86400000)");
+    if (parse_ull(text, MS_MAX, &n) < 0)
+        return bad(why, "not a number of milliseconds (0 to " SAY_NUMBER(MS_MAX) ")");
     *ms = (unsigned int) n;
     return 0;
 }
@@ -116,8 +124,9 @@ int svparse_restart(char const *text, enum svparse_restart *r, char const **why)
 int svparse_fd(char const *text, int *fd, char const **why)
 {
     unsigned long long n;
-    if (parse_ull(text, 255, &n) < 0 || n < 3)
-        return bad(why, "not a file descriptor number from 3 to 255");
+    if (parse_ull(text, FD_MAX, &n) < 0 || n < FD_MIN)
+        return bad(
+            why, "not a file descriptor number from " SAY_NUMBER(FD_MIN) " to " SAY_NUMBER(FD_MAX));
     *fd = (int) n;
     return 0;
 }
@@ -190,8 +199,9 @@ int svparse_socket_path(char const *text, char const **why)
 {
     if (svparse_abs_path(text, why) < 0)
         return -1;
-    if (strlen(text) > 107)
-        return bad(why, "longer than a unix socket path can be (107 bytes)");
+    if (strlen(text) > SOCKET_PATH_MAX)
+        return bad(why,
+                   "longer than a unix socket path can be (" SAY_NUMBER(SOCKET_PATH_MAX) " bytes)");
     return 0;
 }
 
