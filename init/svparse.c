@@ -2,6 +2,7 @@
 /* svparse: parsers for the one-value files of a service directory. A file
  * holds one value and maybe a trailing newline, as in s6; anything else is
  * refused with a reason, never guessed at. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
 #include <signal.h>
@@ -314,6 +315,126 @@ static int octal_mode(char const *w, unsigned int *mode)
         m = m * 8 + (unsigned int) (*w - '0');
     }
     *mode = m;
+    return 0;
+}
+
+/* "tcp:PORT", "tcp:A.B.C.D:PORT", "tcp:[ADDR]:PORT" into l. */
+static int listen_tcp(char const *t, struct svparse_listen *l, char const **why)
+{
+    unsigned long long port;
+    char const *colon = strrchr(t, ':');
+    char addr[64];
+    size_t alen = colon ? (size_t) (colon - t) : 0;
+    if (parse_ull(colon ? colon + 1 : t, 65535, &port) < 0 || !port)
+        return bad(why, "not a TCP port from 1 to 65535");
+    l->port = (unsigned int) port;
+    l->kind = SVPARSE_LISTEN_TCP4;
+    if (!colon)
+        return 0;
+    if (alen >= sizeof addr || alen >= sizeof l->where)
+        return bad(why, "address too long");
+    memcpy(addr, t, alen);
+    addr[alen] = 0;
+    if (addr[0] == '[') {
+        struct in6_addr a6;
+        if (alen < 3 || addr[alen - 1] != ']')
+            return bad(why, "an IPv6 address goes in brackets: tcp:[::1]:PORT");
+        addr[alen - 1] = 0;
+        if (inet_pton(AF_INET6, addr + 1, &a6) != 1)
+            return bad(why, "not an IPv6 address");
+        l->kind = SVPARSE_LISTEN_TCP6;
+        strcpy(l->where, addr + 1);
+        return 0;
+    }
+    struct in_addr a4;
+    if (inet_pton(AF_INET, addr, &a4) != 1)
+        return bad(why, "not an IPv4 address (an IPv6 one goes in brackets)");
+    strcpy(l->where, addr);
+    return 0;
+}
+
+/* "fd:NAME" or "fd:N" into l. */
+static int listen_fd(char const *t, struct svparse_listen *l, char const **why)
+{
+    unsigned long long n;
+    if (!*t || strlen(t) >= SVPARSE_LISTEN_NAME_MAX)
+        return bad(why, "fd: needs the name or the number of a socket vinit was given");
+    l->kind = SVPARSE_LISTEN_FD;
+    if (parse_ull(t, INT_MAX, &n) == 0) {
+        if (n < 3)
+            return bad(why, "not a socket the manager passed (those are 3 and up)");
+        l->fd = (int) n;
+    }
+    strcpy(l->where, t);
+    return 0;
+}
+
+/* A LISTEN_FDNAMES name: printable, no ':' (the list's separator). */
+static int listen_name_ok(char const *v)
+{
+    size_t n = strlen(v);
+    if (!n || n >= SVPARSE_LISTEN_NAME_MAX)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char) v[k] <= ' ' || v[k] == ':' || v[k] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* One key=value option of a listen line. */
+static int listen_option(char *o, struct svparse_listen *l, char const **why)
+{
+    char *v = strchr(o, '=');
+    if (!v)
+        return bad(why, "not key=value (mode=, owner=, group=, name=)");
+    *v++ = 0;
+    int unix_only = strcmp(o, "name");
+    if (unix_only && l->kind != SVPARSE_LISTEN_UNIX)
+        return bad(why, "mode, owner and group are for unix sockets only");
+    if (!strcmp(o, "mode"))
+        return octal_mode(v, &l->mode) < 0 || l->mode > 0777 ? bad(why, "mode is not octal (0660)")
+                                                             : 0;
+    if (!strcmp(o, "owner") || !strcmp(o, "group")) {
+        char *field = *o == 'o' ? l->owner : l->group;
+        if (svparse_user(v, why) < 0 || strchr(v, ':') || strlen(v) >= sizeof l->owner)
+            return bad(why, "not a user or group name");
+        strcpy(field, v);
+        return 0;
+    }
+    if (!strcmp(o, "name"))
+        return listen_name_ok(v)
+                   ? (strcpy(l->name, v), 0)
+                   : bad(why, "not a socket name (printable, no ':', below 64 bytes)");
+    return bad(why, "unknown key (mode=, owner=, group=, name=)");
+}
+
+int svparse_listen(char const *line, struct svparse_listen *l, char const **why)
+{
+    char buf[512], *save = NULL;
+    if (strlen(line) >= sizeof buf)
+        return bad(why, "line too long");
+    strcpy(buf, line);
+    memset(l, 0, sizeof *l);
+    l->fd = -1;
+    l->mode = 0666;
+    char *t = strtok_r(buf, " \t", &save);
+    if (!t)
+        return bad(why, "empty line");
+    if (!strncmp(t, "tcp:", 4)) {
+        if (listen_tcp(t + 4, l, why) < 0)
+            return -1;
+    } else if (!strncmp(t, "fd:", 3)) {
+        if (listen_fd(t + 3, l, why) < 0)
+            return -1;
+    } else {
+        if (svparse_socket_path(t, why) < 0)
+            return -1;
+        l->kind = SVPARSE_LISTEN_UNIX;
+        strcpy(l->where, t);
+    }
+    for (char *o = strtok_r(NULL, " \t", &save); o; o = strtok_r(NULL, " \t", &save))
+        if (listen_option(o, l, why) < 0)
+            return -1;
     return 0;
 }
 

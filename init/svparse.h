@@ -52,6 +52,30 @@ struct svparse_directory {
  * starts ("/var/log/libvirt/qemu 0700 root:root"). */
 int svparse_directory(char const *line, struct svparse_directory *d, char const **why);
 
+/* One line of a listen file: a socket vinit binds and hands the service. */
+enum svparse_listen_kind {
+    SVPARSE_LISTEN_UNIX, /* an absolute path */
+    SVPARSE_LISTEN_TCP4, /* tcp:PORT (every IPv4 address) or tcp:A.B.C.D:PORT */
+    SVPARSE_LISTEN_TCP6, /* tcp:[ADDRESS]:PORT, [::] for every address */
+    SVPARSE_LISTEN_FD,   /* fd:NAME or fd:N: a socket the manager passed to vinit */
+};
+
+#define SVPARSE_LISTEN_NAME_MAX 64 /* a LISTEN_FDNAMES name, as systemd's */
+
+struct svparse_listen {
+    enum svparse_listen_kind kind;
+    char where[108]; /* the path; the address ("" for every one); the fd's name */
+    int fd;          /* fd:N: N, else -1 */
+    unsigned int port;
+    unsigned int mode;                  /* unix: the socket file's mode (0666 unless given) */
+    char owner[33], group[33];          /* unix: "" when not given */
+    char name[SVPARSE_LISTEN_NAME_MAX]; /* for LISTEN_FDNAMES; "" when not given */
+};
+
+/* "/run/x.sock mode=0660 group=kvm name=x.socket", "tcp:16509",
+ * "tcp:127.0.0.1:8080", "tcp:[::]:443", "fd:web" or "fd:3". */
+int svparse_listen(char const *line, struct svparse_listen *l, char const **why);
+
 /* "nofile" for RLIMIT_NOFILE: for messages. */
 char const *svparse_rlimit_name(int resource);
 

@@ -208,6 +208,49 @@ static void test_lines(void **state)
     assert_string_equal(out2, "[x][stop]");
 }
 
+static void test_listen(void **state)
+{
+    struct svparse_listen l;
+    char const *reason = NULL;
+    assert_int_equal(svparse_listen("/run/libvirt/libvirt-sock mode=0660 group=libvirt "
+                                    "name=libvirtd.socket",
+                                    &l, &reason),
+                     0);
+    assert_int_equal(l.kind, SVPARSE_LISTEN_UNIX);
+    assert_string_equal(l.where, "/run/libvirt/libvirt-sock");
+    assert_int_equal(l.mode, 0660);
+    assert_string_equal(l.group, "libvirt");
+    assert_string_equal(l.owner, "");
+    assert_string_equal(l.name, "libvirtd.socket");
+    assert_int_equal(svparse_listen("/run/x.sock", &l, &reason), 0);
+    assert_int_equal(l.mode, 0666); /* systemd's SocketMode default */
+    assert_int_equal(svparse_listen("tcp:16509", &l, &reason), 0);
+    assert_int_equal(l.kind, SVPARSE_LISTEN_TCP4);
+    assert_int_equal(l.port, 16509);
+    assert_string_equal(l.where, "");
+    assert_int_equal(svparse_listen("tcp:127.0.0.1:8080 name=web", &l, &reason), 0);
+    assert_string_equal(l.where, "127.0.0.1");
+    assert_int_equal(l.port, 8080);
+    assert_int_equal(svparse_listen("tcp:[::]:443", &l, &reason), 0);
+    assert_int_equal(l.kind, SVPARSE_LISTEN_TCP6);
+    assert_string_equal(l.where, "::");
+    assert_int_equal(svparse_listen("fd:web", &l, &reason), 0);
+    assert_int_equal(l.kind, SVPARSE_LISTEN_FD);
+    assert_int_equal(l.fd, -1);
+    assert_int_equal(svparse_listen("fd:4", &l, &reason), 0);
+    assert_int_equal(l.fd, 4);
+    /* refused, each with its reason */
+    char const *const bad[] = {"run/x.sock",  "tcp:0",        "tcp:65536",    "tcp:1.2.3:80",
+                               "tcp:[::1:80", "tcp:::1:80",   "fd:",          "fd:2",
+                               "/x mode=999", "/x color=red", "/x owner=a:b", "tcp:80 group=kvm",
+                               "/x name=a:b", "/x name=",     "/x mode"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        reason = NULL;
+        if (svparse_listen(bad[k], &l, &reason) != -1 || !reason)
+            fail_msg("accepted: %s", bad[k]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_directories),
         cmocka_unit_test(test_words),
+        cmocka_unit_test(test_listen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
