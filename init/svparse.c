@@ -415,7 +415,7 @@ int svparse_listen(char const *line, struct svparse_listen *l, char const **why)
         return bad(why, "line too long");
     strcpy(buf, line);
     memset(l, 0, sizeof *l);
-    l->fd = -1;
+    l->fd = l->uid = l->gid = -1;
     l->mode = 0666;
     char *t = strtok_r(buf, " \t", &save);
     if (!t)

@@ -69,6 +69,7 @@ struct svparse_listen {
     unsigned int port;
     unsigned int mode;                  /* unix: the socket file's mode (0666 unless given) */
     char owner[33], group[33];          /* unix: "" when not given */
+    int uid, gid;                       /* of owner and group, once looked up (svsrc); -1 */
     char name[SVPARSE_LISTEN_NAME_MAX]; /* for LISTEN_FDNAMES; "" when not given */
 };
 

@@ -143,6 +143,31 @@ static int dep_line(char *line, void *arg)
     return 0;
 }
 
+static int listen_line(char *line, void *arg)
+{
+    struct ctx *c = arg;
+    char const *why;
+    char max[UINT_FMT];
+    if (c->sv->nlisten >= SVSRC_LISTEN) {
+        max[uint_fmt(max, SVSRC_LISTEN)] = 0;
+        return fault(c, "more sockets than a service may have", max), -1;
+    }
+    struct svparse_listen *l = &c->sv->listen[c->sv->nlisten];
+    if (svparse_listen(line, l, &why) < 0)
+        return fault(c, why, line), -1;
+    /* looked up here, in the loader or the runner: never in PID 1 */
+    struct passwd const *pw = l->owner[0] ? getpwnam(l->owner) : NULL;
+    struct group const *gr = l->group[0] ? getgrnam(l->group) : NULL;
+    if (l->owner[0] && !pw)
+        return fault(c, "unknown user", l->owner), -1;
+    if (l->group[0] && !gr)
+        return fault(c, "unknown group", l->group), -1;
+    l->uid = pw ? (int) pw->pw_uid : -1;
+    l->gid = gr ? (int) gr->gr_gid : -1;
+    c->sv->nlisten++;
+    return 0;
+}
+
 static int rlimit_line(char *line, void *arg)
 {
     struct ctx *c = arg;
@@ -197,6 +222,8 @@ static struct file_kind const kinds[] = {
     {"directories", K_TEXT, FIELD(directories), NULL, directory_line},
     {"instances", K_TEXT, FIELD(instances), check_env_name, NULL},
     {"log-file", K_TEXT, FIELD(log_file), svparse_abs_path, NULL},
+    {"listen", K_LINES, 0, 0, NULL, listen_line},
+    {"dependents-wait", K_FLAG, FIELD(dependents_wait), NULL, NULL},
 };
 
 /* The name must exist in this image's user database: a typo found at
@@ -436,6 +463,14 @@ static void read_service(struct svsrc_service *sv, char const *svdir, svsrc_repo
     if (sv->notify + (sv->notification_fd >= 0) + !!sv->ready_socket[0] > 1) {
         strcpy(c.path, svdir);
         fault(&c, "more than one readiness method (notify, notification-fd, ready-socket)", NULL);
+    }
+    /* the sockets are fds 3 and up, as sd_listen_fds(3) says */
+    if (sv->nlisten && sv->notification_fd >= 3 &&
+        (unsigned int) sv->notification_fd < 3 + sv->nlisten) {
+        strcpy(c.path, svdir);
+        fault(&c, "notification-fd is one of the fds the listen sockets take (3 and up): choose a "
+                  "higher one",
+              NULL);
     }
 }
 

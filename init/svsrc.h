@@ -15,6 +15,7 @@
 #define SVSRC_RLIMITS  16
 #define SVSRC_CAPS     64
 #define SVSRC_TEXT_MAX 1024 /* env-policy, clean */
+#define SVSRC_LISTEN   16   /* sockets of one service */
 
 struct svsrc_service {
     char name[SVPARSE_NAME_MAX + 1];
@@ -43,6 +44,9 @@ struct svsrc_service {
     char directories[SVSRC_TEXT_MAX]; /* PATH [MODE] [OWNER], one per line */
     char env_secrets[SVSRC_TEXT_MAX]; /* withheld variables it gets, one per line */
     char instances[64];               /* an env variable name */
+    unsigned int nlisten;             /* its listen file's sockets */
+    struct svparse_listen listen[SVSRC_LISTEN];
+    unsigned char dependents_wait; /* its dependents wait for its readiness, not its sockets */
     uint64_t signature;               /* of the directory's files (names, sizes, times): a reload
                                        * restarts the service when it changes */
     /* after svresolve_order */

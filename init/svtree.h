@@ -20,10 +20,22 @@ enum svtree_load {
     SVTREE_BROKEN, /* its definition was refused: reason says why */
 };
 
+/* A socket vinit binds and hands the service (its listen file). */
+struct svtree_listen {
+    uint32_t where, name; /* offsets: the path, address or manager's fd name; LISTEN_FDNAMES */
+    int32_t uid, gid;     /* unix: the owner of the socket file; -1: vinit's */
+    int32_t fd;           /* fd:N: N; -1 */
+    uint32_t port;
+    uint16_t mode;
+    uint8_t kind; /* enum svparse_listen_kind */
+    uint8_t pad;
+};
+
 struct svtree_service {
     uint32_t name, dir, log_file, reason; /* offsets into strings ("" at 0) */
     uint32_t dep0;                        /* its dependencies: deps[dep0 .. dep0+ndeps) */
     uint32_t ndeps;
+    uint32_t listen0, nlisten; /* its sockets: listens[listen0 .. listen0+nlisten) */
     uint32_t timeout_up, timeout_down, timeout_kill; /* ms; 0: none */
     uint64_t signature;      /* of its source files: a reload restarts it when it changes */
     int16_t notification_fd; /* for the live directory; -1: none */
@@ -35,13 +47,15 @@ struct svtree_service {
     uint8_t needs_runner; /* its live run is vinit's runner */
     uint8_t readiness;    /* it says when it is ready (notify, fd, socket) */
     uint8_t uses;         /* it mentions a name of the reload's list */
+    uint8_t dependents_wait; /* its dependents wait for its readiness, not its sockets */
 };
 
 struct svtree {
-    uint32_t n, ndeps, norder, nstrings;
+    uint32_t n, ndeps, norder, nlistens, nstrings;
     struct svtree_service *sv;
     uint32_t *deps;  /* indexes into sv */
     uint32_t *order; /* start order of the wanted services; stop is the reverse */
+    struct svtree_listen *listens;
     char *strings;
     void *blob; /* the one allocation that holds all of the above */
     size_t size;
@@ -72,6 +86,14 @@ void svtree_free(struct svtree *t);
 
 /* Index of the service called name, or -1. */
 int svtree_find(struct svtree const *t, char const *name);
+
+/* Do a's service i and b's service j have the same sockets, to the letter? */
+int svtree_same_listens(struct svtree const *a, unsigned int i, struct svtree const *b,
+                        unsigned int j);
+
+/* Is socket k of a's service i the same address as socket m of b's j (the
+ * same path, or address and port, or manager's fd): one fd serves both? */
+int svtree_same_address(struct svtree const *a, uint32_t k, struct svtree const *b, uint32_t m);
 
 /* Do a and b depend on the same services, by name? */
 int svtree_same_deps(struct svtree const *a, unsigned int i, struct svtree const *b,
