@@ -257,6 +257,10 @@ void ctl_status_row(struct ctl_out *o, struct supervise_info const *s, uint64_t 
         put_mem(o, "  ", 2);
         ctl_put_text(o, s->reason, 0);
     }
+    for (unsigned int k = 0; k < s->nsockets; k++) {
+        put_mem(o, k ? ", " : "  listens on ", k ? 2 : 13);
+        ctl_put_text(o, s->sockets[k], 0);
+    }
     put_mem(o, "\n", 1);
 }
 
@@ -276,7 +280,12 @@ void ctl_status_json(struct ctl_out *o, struct supervise_info const *s, uint64_t
         ctl_put(o, "null");
     ctl_put(o, ",\"reason\":");
     ctl_put_json(o, s->reason);
-    ctl_put(o, "}");
+    ctl_put(o, ",\"sockets\":[");
+    for (unsigned int k = 0; k < s->nsockets; k++) {
+        ctl_put(o, k ? "," : "");
+        ctl_put_json(o, s->sockets[k]);
+    }
+    ctl_put(o, "]}");
 }
 
 int ctl_health_fault(struct ctl_out *o, struct supervise_info const *s, int first)

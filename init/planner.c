@@ -159,6 +159,14 @@ static int dead(uint8_t s)
     return s == PS_OFF || s == PS_BROKEN || s == PS_FAILED;
 }
 
+/* What a dependent waits for: the dependency done, or, as with systemd's
+ * socket units, its sockets listening (a connect queues until it accepts). */
+static int satisfied(struct planner const *p, unsigned int d)
+{
+    return planner_done(p, d) ||
+           (p->svc[d].sockets && !p->tree->sv[d].dependents_wait && !dead(p->svc[d].state));
+}
+
 static unsigned int doubling(unsigned int min, unsigned int max, unsigned int n)
 {
     unsigned int ms = min;
@@ -728,7 +736,7 @@ static void advance(struct planner *p, uint64_t now)
         int done = 1, dead_dep = -1;
         for (uint32_t d = 0; d < t->sv[i].ndeps; d++) {
             unsigned int dep = t->deps[t->sv[i].dep0 + d];
-            done &= planner_done(p, dep);
+            done &= satisfied(p, dep);
             if (dead(p->svc[dep].state) && dead_dep < 0)
                 dead_dep = (int) dep;
         }
@@ -745,7 +753,7 @@ static int deps_done(struct planner const *p, unsigned int i)
 {
     struct svtree const *t = p->tree;
     for (uint32_t d = 0; d < t->sv[i].ndeps; d++)
-        if (!planner_done(p, t->deps[t->sv[i].dep0 + d]))
+        if (!satisfied(p, t->deps[t->sv[i].dep0 + d]))
             return 0;
     return 1;
 }
@@ -923,6 +931,19 @@ static void queue_supervisors(struct planner *p)
             s->sup[PLANNER_SUP].make_live = 1;
         }
     }
+}
+
+void planner_listening(struct planner *p, unsigned int i, int next, int ok, int k, uint64_t now)
+{
+    struct planner_svc *s = next ? &p->next_svc[i] : &p->svc[i];
+    s->sockets = (uint8_t) !!ok;
+    if (ok || dead(s->state))
+        return;
+    s->state = PS_FAILED;
+    s->since = now;
+    s->deadline = s->nudge_at = 0;
+    s->why = PM_SOCKET;
+    s->why_arg = k;
 }
 
 void planner_start(struct planner *p, uint64_t now)

@@ -114,6 +114,7 @@ struct planner_svc {
     uint64_t nudge_at;    /* starting or restarting: when its supervisor is asked again */
     int exitcode;         /* of its last end, 128+n for a signal; -1: never ended */
     unsigned int retries; /* oneshot forks that failed in a row */
+    uint8_t sockets;      /* its listen sockets are bound: its dependents may go */
     struct restart_state rs;
     struct planner_sup sup[2];
 };
@@ -161,6 +162,7 @@ enum planner_msg {
     PM_SUP_BACK,      /* which */
     PM_SUP_SILENT,    /* which; a: ms */
     PM_RUN_FAILING,   /* a: errno, b: ms */
+    PM_SOCKET,        /* a: which of its sockets could not be had */
     PM_ADDED,         /* */
     PM_CHANGED,       /* */
     PM_REMOVED,       /* */
@@ -202,6 +204,13 @@ struct planner {
  * off, broken or waiting). 0, or -1 (ENOMEM): p is untouched then. */
 int planner_init(struct planner *p, struct svtree const *t);
 void planner_free(struct planner *p);
+
+/* The adapter bound service i's listen sockets (ok), or could not (socket
+ * k of its list): it fails then, with the reason. Before planner_start,
+ * or between planner_reload_begin and _end for the new tree (next: 1).
+ * A service whose sockets listen satisfies its dependents at once, unless
+ * it says dependents-wait. */
+void planner_listening(struct planner *p, unsigned int i, int next, int ok, int k, uint64_t now);
 
 /* The run begins: supervisors are queued and launched, services without
  * dependencies go, dependents of off or broken services are told why. */

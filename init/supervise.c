@@ -37,15 +37,18 @@
 #include "signals.h"
 #include "supervise.h"
 #include "svlive.h"
+#include "sockets.h"
 #include "svload.h"
 
 /* What the adapter holds for a service: its open files. */
 struct svio {
-    int logfd;          /* read end of its output pipe, -1 when closed */
-    int wd;             /* inotify watch on supervise/, -1 when none */
-    tain stamp;         /* of the last status read: s6 moves it at each start and death */
-    int logger_in;      /* the read end the logger's supervisor gets, or -1 */
-    struct log_buf log; /* partial line; log-file; the pipe to a log/ logger */
+    int logfd;              /* read end of its output pipe, -1 when closed */
+    int wd;                 /* inotify watch on supervise/, -1 when none */
+    tain stamp;             /* of the last status read: s6 moves it at each start and death */
+    int logger_in;          /* the read end the logger's supervisor gets, or -1 */
+    struct log_buf log;     /* partial line; log-file; the pipe to a log/ logger */
+    int sock[SVSRC_LISTEN]; /* its listen sockets, held across its runs; -1 */
+    unsigned long long ino[SVSRC_LISTEN]; /* the inode of a unix one's file, as bound */
 };
 
 static struct supervise_config cfg;
@@ -94,6 +97,8 @@ static void svio_init(struct svio *s, struct svtree const *t, unsigned int i)
     s->log.tee_fd = -1;
     s->log.name = svtree_name(t, i);
     s->log.file = t->sv[i].log_file ? svtree_str(t, t->sv[i].log_file) : NULL;
+    for (unsigned int k = 0; k < SVSRC_LISTEN; k++)
+        s->sock[k] = -1;
 }
 
 /* ---- what the planner says ---- */
@@ -134,6 +139,25 @@ static void say_info(unsigned int i, char const *what)
         strerr_warni("service ", name_of(i), ": ", what);
 }
 
+/* A daemon that ignores LISTEN_FDS binds its own socket at the path,
+ * after removing vinit's (libvirtd does when LISTEN_FDNAMES does not name
+ * what it expects): said when it is ready, once a run. */
+static void check_taken(unsigned int i)
+{
+    struct svtree_service const *sv = &tree->sv[i];
+    for (uint32_t k = 0; k < sv->nlisten; k++) {
+        struct svtree_listen const *l = &tree->listens[sv->listen0 + k];
+        char const *path = svtree_str(tree, l->where);
+        if (l->kind != SVPARSE_LISTEN_UNIX || io[i].sock[k] < 0 ||
+            sockets_still_ours(path, io[i].ino[k]))
+            continue;
+        strerr_warnw("service ", name_of(i), ": ", path,
+                     " is not the socket vinit passed any more: the daemon made its own (it did "
+                     "not take LISTEN_FDS: does it do socket activation, under the names of "
+                     "LISTEN_FDNAMES?); connections to it are refused while it restarts");
+    }
+}
+
 static void say(struct planner_act const *a)
 {
     unsigned int i = a->svc;
@@ -149,6 +173,7 @@ static void say(struct planner_act const *a)
         break;
     case PM_READY:
         say_info(i, "ready");
+        check_taken(i);
         break;
     case PM_RUNNING_UP:
         say_info(i, "running up");
@@ -255,6 +280,28 @@ static void control(unsigned int i, unsigned int which, char const *cmd)
 /* Forks path (searched in $PATH when it has no slash) with argv, in dir,
  * with stdin from in (or /dev/null) and, when i's output pipe is asked
  * for (logged), stdout and stderr on a new pipe to us: the pipe is the log. */
+/* In a service's supervisor, before its exec: its sockets, and only its,
+ * wait at fds base.. (clear of its notification-fd), named for the runner
+ * in SOCKETS_HANDOFF_VAR; the runner moves them to 3.. for the daemon.
+ * Copied above every target first, so that no dup2 lands on a socket yet
+ * to be placed. */
+static void hand_sockets(unsigned int i)
+{
+    struct svtree_service const *sv = &tree->sv[i];
+    char value[SVSRC_LISTEN * (SVPARSE_LISTEN_NAME_MAX + 1) + 32];
+    int base = sockets_handoff_base(sv->notification_fd), high[SVSRC_LISTEN];
+    if (!sv->nlisten)
+        return;
+    for (uint32_t k = 0; k < sv->nlisten; k++)
+        high[k] = fcntl(io[i].sock[k], F_DUPFD_CLOEXEC, base + (int) sv->nlisten);
+    for (uint32_t k = 0; k < sv->nlisten; k++)
+        if (high[k] < 0 || dup2(high[k], base + (int) k) < 0)
+            _exit(111);
+    if (sockets_handoff_format(value, sizeof value, base, tree, i) < 0 ||
+        setenv(SOCKETS_HANDOFF_VAR, value, 1) < 0)
+        _exit(111);
+}
+
 static pid_t spawn(unsigned int i, int logged, int in, char const *dir, char const *path,
                    char const *const *argv)
 {
@@ -281,6 +328,8 @@ static pid_t spawn(unsigned int i, int logged, int in, char const *dir, char con
         signals_child_reset();
         if (dir && chdir(dir) < 0)
             _exit(111);
+        if (logged && !dir)
+            hand_sockets(i); /* a service's s6-supervise */
         execvp(path, (char *const *) argv);
         _exit(127);
     }
@@ -361,6 +410,61 @@ static pid_t run_oneshot(unsigned int i, char const *role, int budget)
     return spawn(i, 1, -1, live, cfg.exe, argv);
 }
 
+static void close_sockets(struct svio *s)
+{
+    for (unsigned int k = 0; k < SVSRC_LISTEN; k++)
+        if (s->sock[k] >= 0) {
+            close(s->sock[k]);
+            s->sock[k] = -1;
+        }
+}
+
+/* Opens service i's sockets of tree t (those v does not hold already),
+ * says what could not be had, and tells the planner (next: into a
+ * reload's new tables). */
+static void open_sockets(struct svtree const *t, struct svio *v, unsigned int i, int next,
+                         uint64_t now)
+{
+    struct svtree_service const *sv = &t->sv[i];
+    char const *fix;
+    if (!sv->nlisten || sv->load != SVTREE_WANTED)
+        return;
+    for (uint32_t k = 0; k < sv->nlisten; k++) {
+        if (v->sock[k] >= 0)
+            continue;
+        if (sockets_open(t, sv->listen0 + k, &v->sock[k], &v->ino[k], &fix) < 0) {
+            char const *err = strerror(errno);
+            char where[128];
+            sockets_describe(where, sizeof where, t, sv->listen0 + k);
+            strerr_warnw("service ", svtree_name(t, i), ": not started: unable to listen on ",
+                         where, ": ", err, ": ", fix);
+            close_sockets(v);
+            planner_listening(&plan, i, next, 0, (int) k, now);
+            return;
+        }
+    }
+    planner_listening(&plan, i, next, 1, 0, now);
+}
+
+/* A reload: a changed service keeps the sockets of its old definition
+ * that have the same address (its clients never see them closed). */
+static void take_sockets(struct svtree const *next, unsigned int j, struct svio *to)
+{
+    int i = svtree_find(tree, svtree_name(next, j));
+    if (i < 0)
+        return;
+    struct svtree_service const *o = &tree->sv[i], *n = &next->sv[j];
+    for (uint32_t m = 0; m < n->nlisten; m++)
+        for (uint32_t k = 0; k < o->nlisten; k++)
+            if (io[i].sock[k] >= 0 &&
+                svtree_same_address(tree, o->listen0 + k, next, n->listen0 + m)) {
+                to->sock[m] = io[i].sock[k];
+                to->ino[m] = io[i].ino[k];
+                io[i].sock[k] = -1;
+                break;
+            }
+}
+
 /* A service leaving the tree (removed, or changed and to be replaced):
  * down it goes, its supervisor exits with it, and what it held is closed. */
 static void retire(unsigned int i)
@@ -381,6 +485,7 @@ static void retire(unsigned int i)
     if (io[i].logger_in >= 0)
         close(io[i].logger_in);
     log_release(&io[i].log);
+    close_sockets(&io[i]);
     io[i].wd = io[i].logfd = io[i].log.file_fd = io[i].log.tee_fd = io[i].logger_in = -1;
 }
 
@@ -483,6 +588,8 @@ void supervise_start(uint64_t now)
     inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (inotify_fd < 0)
         strerr_warnwusys("watch the supervisors (inotify): services will not start");
+    for (unsigned int i = 0; i < tree->n; i++)
+        open_sockets(tree, &io[i], i, 0, now);
     planner_start(&plan, now);
     act(now);
 }
@@ -502,16 +609,21 @@ static void apply(struct svtree *next, uint64_t now)
         svtree_free(next);
         return;
     }
-    act(now); /* retirements and their messages, with the old indexes */
     for (unsigned int j = 0; j < next->n; j++) {
         svio_init(&nio[j], next, j);
-        if (map[j] < 0)
+        if (map[j] < 0) {
+            take_sockets(next, j, &nio[j]);
             continue;
+        }
         struct log_buf fresh = nio[j].log;
         nio[j] = io[map[j]];
         nio[j].log.name = fresh.name; /* they pointed into the old tree */
         nio[j].log.file = fresh.file;
     }
+    act(now); /* retirements and their messages, with the old indexes */
+    for (unsigned int j = 0; j < next->n; j++)
+        if (map[j] < 0)
+            open_sockets(next, &nio[j], j, 1, now);
     free(io);
     io = nio;
     struct svtree *old = tree;
@@ -803,6 +915,12 @@ static char const *reason(unsigned int i)
     case PM_TIMEOUT_UP:
         snprintf(buf, sizeof buf, "not ready within timeout-up");
         break;
+    case PM_SOCKET:
+        strcpy(buf, "unable to listen on ");
+        if (s->why_arg >= 0 && (uint32_t) s->why_arg < tree->sv[i].nlisten)
+            sockets_describe(buf + strlen(buf), sizeof buf - strlen(buf), tree,
+                             tree->sv[i].listen0 + (uint32_t) s->why_arg);
+        break;
     default:
         return NULL;
     }
@@ -823,6 +941,14 @@ void supervise_info(unsigned int i, struct supervise_info *out)
     out->wanted = s->state != PS_OFF;
     out->done = planner_done(&plan, i);
     out->reason = reason(i);
+    /* as its listen line says it: the path, tcp:[ADDRESS:]PORT, fd:NAME */
+    static char text[SVSRC_LISTEN][128];
+    struct svtree_service const *sv = &tree->sv[i];
+    out->nsockets = s->sockets ? sv->nlisten : 0;
+    for (uint32_t k = 0; k < out->nsockets; k++) {
+        sockets_describe(text[k], sizeof text[k], tree, sv->listen0 + k);
+        out->sockets[k] = text[k];
+    }
 }
 
 int supervise_healthy(void)

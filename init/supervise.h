@@ -12,6 +12,7 @@
 #include <skalibs/iopause.h>
 
 #include "planner.h"
+#include "svsrc.h"
 
 /* A service's state, as vinit status names it (the planner's). */
 enum supervise_state {
@@ -93,10 +94,12 @@ struct supervise_info {
     int ready;
     unsigned int restarts;
     int crash_loop;
-    int last_exit;      /* -1 when it never exited */
-    int wanted;         /* not off */
-    int done;           /* ready, or ended cleanly and kept down by its restart policy */
-    char const *reason; /* why it is broken or failed, or NULL */
+    int last_exit;         /* -1 when it never exited */
+    int wanted;            /* not off */
+    int done;              /* ready, or ended cleanly and kept down by its restart policy */
+    char const *reason;    /* why it is broken or failed, or NULL */
+    unsigned int nsockets; /* its listen sockets, held by vinit */
+    char const *sockets[SVSRC_LISTEN]; /* each as its listen line says it */
 };
 unsigned int supervise_count(void);
 void supervise_info(unsigned int i, struct supervise_info *out);

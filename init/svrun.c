@@ -22,12 +22,14 @@
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
+#include <skalibs/types.h>
 
 #include "caps.h"
 #include "clean.h"
 #include "env.h"
 #include "mkpath.h"
 #include "ready.h"
+#include "sockets.h"
 #include "svlive.h"
 #include "svrun.h"
 #include "svresolve.h"
@@ -207,9 +209,42 @@ static void refuse_if_owned(struct svsrc_service const *sv)
                     " (another instance, maybe the host's through a shared /run?)");
 }
 
+/* The sockets vinit held for the service wait at fds BASE.. (clear of the
+ * notification fd s6-supervise gives): moved to 3.., as sd_listen_fds(3)
+ * expects, with LISTEN_FDS, LISTEN_PID (ours, which the daemon keeps: we
+ * exec it) and LISTEN_FDNAMES; set after env-policy, which must not drop
+ * them. handoff: SOCKETS_HANDOFF_VAR's value, read before the policy ran. */
+static void hand_on_sockets(char const *handoff)
+{
+    int base;
+    unsigned int n;
+    char const *names;
+    char num[UINT_FMT];
+    if (!handoff)
+        return;
+    if (sockets_handoff_parse(handoff, &base, &n, &names) < 0)
+        strerr_dief(111, "not a socket handoff from vinit: ", SOCKETS_HANDOFF_VAR, "=", handoff);
+    for (unsigned int k = 0; k < n; k++)
+        if (base != 3 && dup2(base + (int) k, 3 + (int) k) < 0)
+            strerr_diefusys(111, "move the listen sockets to fd 3 and up");
+    for (unsigned int k = 0; k < n; k++)
+        if (base + (int) k >= 3 + (int) n)
+            close(base + (int) k);
+    num[uint_fmt(num, n)] = 0;
+    setenv("LISTEN_FDS", num, 1);
+    num[pid_fmt(num, getpid())] = 0;
+    setenv("LISTEN_PID", num, 1);
+    setenv("LISTEN_FDNAMES", names, 1);
+}
+
 static void run_role(struct svsrc_service const *sv, char const *live, char const *source,
                      char const *role)
 {
+    char const *handoff = getenv(SOCKETS_HANDOFF_VAR);
+    char handoff_copy[SVSRC_LISTEN * (SVPARSE_LISTEN_NAME_MAX + 1) + 32];
+    if (handoff && strlen(handoff) < sizeof handoff_copy)
+        handoff = strcpy(handoff_copy, handoff);
+    unsetenv(SOCKETS_HANDOFF_VAR);
     char program[16];
     char const *what;
     char envdir[PATH_MAX];
@@ -235,8 +270,10 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
         strcpy(copy, sv->directories);
         svparse_lines(copy, directory_line, (void *) sv);
     }
-    if (!strcmp(role, "run"))
+    if (!strcmp(role, "run")) {
         start_bridge(sv, live);
+        hand_on_sockets(handoff);
+    }
     /* before the user change: the user need not be able to reach it */
     if (chdir(source) < 0)
         strerr_diefusys(111, "chdir to ", source);

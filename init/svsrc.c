@@ -464,12 +464,17 @@ static void read_service(struct svsrc_service *sv, char const *svdir, svsrc_repo
         strcpy(c.path, svdir);
         fault(&c, "more than one readiness method (notify, notification-fd, ready-socket)", NULL);
     }
+    if (sv->nlisten && sv->type == SVPARSE_ONESHOT) {
+        strcpy(c.path, svdir);
+        fault(&c, "listen is for longruns: a oneshot's up has no supervisor to hold it", NULL);
+    }
     /* the sockets are fds 3 and up, as sd_listen_fds(3) says */
     if (sv->nlisten && sv->notification_fd >= 3 &&
         (unsigned int) sv->notification_fd < 3 + sv->nlisten) {
         strcpy(c.path, svdir);
-        fault(&c, "notification-fd is one of the fds the listen sockets take (3 and up): choose a "
-                  "higher one",
+        fault(&c,
+              "notification-fd is one of the fds the listen sockets take (3 and up): choose a "
+              "higher one",
               NULL);
     }
 }

@@ -47,8 +47,8 @@ struct svsrc_service {
     unsigned int nlisten;             /* its listen file's sockets */
     struct svparse_listen listen[SVSRC_LISTEN];
     unsigned char dependents_wait; /* its dependents wait for its readiness, not its sockets */
-    uint64_t signature;               /* of the directory's files (names, sizes, times): a reload
-                                       * restarts the service when it changes */
+    uint64_t signature;            /* of the directory's files (names, sizes, times): a reload
+                                    * restarts the service when it changes */
     /* after svresolve_order */
     unsigned char faulty;      /* its own directory is wrong */
     unsigned char is_template; /* has instances: never runs itself */

@@ -30,8 +30,8 @@ static int layout_of(struct layout *l, uint64_t n, uint64_t ndeps, uint64_t nord
                      uint64_t nlistens, uint64_t nstrings)
 {
     /* counts come from a pipe: bound them before any multiplication */
-    if (n > UINT32_MAX / 4 || ndeps > UINT32_MAX / 4 || norder > n ||
-        nlistens > UINT32_MAX / 64 || nstrings > UINT32_MAX)
+    if (n > UINT32_MAX / 4 || ndeps > UINT32_MAX / 4 || norder > n || nlistens > UINT32_MAX / 64 ||
+        nstrings > UINT32_MAX)
         return -1;
     l->sv = align8(sizeof(struct head));
     l->deps = align8(l->sv + n * sizeof(struct svtree_service));
@@ -278,7 +278,8 @@ int svtree_same_listens(struct svtree const *a, unsigned int i, struct svtree co
     if (x->nlisten != y->nlisten)
         return 0;
     for (uint32_t k = 0; k < x->nlisten; k++) {
-        struct svtree_listen const *p = &a->listens[x->listen0 + k], *q = &b->listens[y->listen0 + k];
+        struct svtree_listen const *p = &a->listens[x->listen0 + k],
+                                   *q = &b->listens[y->listen0 + k];
         if (!svtree_same_address(a, x->listen0 + k, b, y->listen0 + k) || p->uid != q->uid ||
             p->gid != q->gid || p->mode != q->mode ||
             strcmp(svtree_str(a, p->name), svtree_str(b, q->name)))

@@ -44,9 +44,9 @@ struct svtree_service {
     uint8_t restart; /* enum svparse_restart */
     uint8_t load;    /* enum svtree_load */
     uint8_t essential, has_finish, has_down, has_log_dir;
-    uint8_t needs_runner; /* its live run is vinit's runner */
-    uint8_t readiness;    /* it says when it is ready (notify, fd, socket) */
-    uint8_t uses;         /* it mentions a name of the reload's list */
+    uint8_t needs_runner;    /* its live run is vinit's runner */
+    uint8_t readiness;       /* it says when it is ready (notify, fd, socket) */
+    uint8_t uses;            /* it mentions a name of the reload's list */
     uint8_t dependents_wait; /* its dependents wait for its readiness, not its sockets */
 };
 

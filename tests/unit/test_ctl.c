@@ -282,15 +282,18 @@ static void test_status_json(void **state)
     s.pid = 7;
     s.since = 4000;
     s.last_exit = 0;
+    s.nsockets = 2;
+    s.sockets[0] = "/run/web.sock";
+    s.sockets[1] = "tcp:[::]:443";
     ctl_status_json(&out, &s, 5000, 0);
     obuf[out.len] = 0;
     assert_string_equal(obuf,
                         "{\"name\":\"db\",\"state\":\"failed\",\"pid\":0,\"uptime_ms\":0,"
                         "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":null,"
-                        "\"reason\":\"no \\\"run\\\"\\u000a\"},"
+                        "\"reason\":\"no \\\"run\\\"\\u000a\",\"sockets\":[]},"
                         "{\"name\":\"web\\\\\",\"state\":\"starting\",\"pid\":7,\"uptime_ms\":1000,"
                         "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":0,"
-                        "\"reason\":null}");
+                        "\"reason\":null,\"sockets\":[\"/run/web.sock\",\"tcp:[::]:443\"]}");
 }
 
 static void test_health_faults(void **state)

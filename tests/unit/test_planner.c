@@ -51,6 +51,7 @@ static char const *const msg_names[PM_NMSGS] = {
     [PM_SUP_BACK] = "sup_back",
     [PM_SUP_SILENT] = "sup_silent",
     [PM_RUN_FAILING] = "run_failing",
+    [PM_SOCKET] = "socket",
     [PM_ADDED] = "added",
     [PM_CHANGED] = "changed",
     [PM_REMOVED] = "removed",
