@@ -32,6 +32,7 @@
 #include "notify.h"
 #include "settings.h"
 #include "signals.h"
+#include "sockets.h"
 #include "spawn.h"
 #include "supervise.h"
 #include "svlive.h"
@@ -356,6 +357,9 @@ int main(int argc, char const *const *argv)
         strerr_diefusys(111, "become a child subreaper");
     l.under_nspawn = container && !strcmp(container, "systemd-nspawn");
     take_notify_socket(&l.manager);
+    /* the manager's sockets (LISTEN_FDS): kept for the listen lines that
+     * name them, close-on-exec so that no child gets them by accident */
+    sockets_take_inherited();
     if (!tain_now_set_stopwatch_g())
         strerr_diefusys(111, "read the monotonic clock");
     l.sigfd = signals_setup();

@@ -172,6 +172,35 @@ static void rlimit(char *s, size_t size)
     (void) size;
 }
 
+/* a listen line: each accepted socket what svparse.h says it can be */
+static void listen_line(char *s, size_t size)
+{
+    char const *why = NULL;
+    static struct svparse_listen l;
+    if (svparse_listen(s, &l, &why) < 0) {
+        fuzz_assert(why);
+        return;
+    }
+    fuzz_assert(strlen(l.where) < sizeof l.where && strlen(l.name) < sizeof l.name);
+    fuzz_assert(!strchr(l.name, ':') && l.mode <= 0777 && l.uid == -1 && l.gid == -1);
+    switch (l.kind) {
+    case SVPARSE_LISTEN_UNIX:
+        fuzz_assert(l.where[0] == '/' && strlen(l.where) <= 107 && !l.port);
+        break;
+    case SVPARSE_LISTEN_TCP4:
+    case SVPARSE_LISTEN_TCP6:
+        fuzz_assert(l.port >= 1 && l.port <= 65535);
+        fuzz_assert(!l.owner[0] && !l.group[0] && l.mode == 0666);
+        break;
+    case SVPARSE_LISTEN_FD:
+        fuzz_assert(l.where[0] && (l.fd == -1 || l.fd >= 3));
+        break;
+    default:
+        fuzz_assert(0);
+    }
+    (void) size;
+}
+
 static void directory(char *s, size_t size)
 {
     char const *why;
@@ -237,7 +266,7 @@ static struct {
     {'a', abs_path},  {'c', capability}, {'d', directory}, {'e', env_name},    {'f', fd},
     {'i', int_range}, {'l', lines},      {'m', ms},        {'n', name},        {'o', condition},
     {'r', restart},   {'R', rlimit},     {'s', sig},       {'S', socket_path}, {'t', text},
-    {'T', type},      {'u', user},       {'w', word},
+    {'T', type},      {'u', user},       {'w', word},      {'L', listen_line},
 };
 
 int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
