@@ -39,23 +39,83 @@ int env_policy_keeps(char const *policy, char const *name, size_t len)
     return 0;
 }
 
+static char const *lookup(char const *name, size_t len, char const *const *envp)
+{
+    for (; envp && *envp; envp++)
+        if (!strncmp(*envp, name, len) && (*envp)[len] == '=')
+            return *envp + len + 1;
+    return NULL;
+}
+
 int env_condition_holds(char const *cond, char const *const *envp)
 {
+    if (!cond[0])
+        return 1;
+    /* !VAR: unset or empty */
+    if (cond[0] == '!') {
+        char const *v = lookup(cond + 1, strlen(cond + 1), envp);
+        return !v || !v[0];
+    }
     char const *eq = strchr(cond, '=');
     /* VAR!=value: on unless VAR says otherwise (a switch that defaults on) */
     int negated = eq && eq > cond && eq[-1] == '!';
     size_t nlen = eq ? (size_t) (eq - cond) - (size_t) negated : strlen(cond);
-    if (!cond[0])
-        return 1;
-    for (; envp && *envp; envp++) {
-        if (strncmp(*envp, cond, nlen) || (*envp)[nlen] != '=')
+    char const *value = lookup(cond, nlen, envp);
+    if (!value)
+        return negated;
+    if (!eq)
+        return value[0] != 0;
+    return negated ^ !strcmp(value, eq + 1);
+}
+
+int env_expand(char const *in, char *out, size_t len, char const *const *envp, char const **why)
+{
+    size_t o = 0;
+    while (*in) {
+        char const *value = NULL, *name = in + 1, *dflt = NULL;
+        size_t nlen = 0, dlen = 0, used = 1;
+        if (*in != '$') {
+            if (o + 1 >= len)
+                return (*why = "too long once expanded", -1);
+            out[o++] = *in++;
             continue;
-        char const *value = *envp + nlen + 1;
-        if (!eq)
-            return value[0] != 0;
-        return negated ^ !strcmp(value, eq + 1);
+        }
+        if (in[1] == '{') { /* ${NAME} or ${NAME:-default} */
+            char const *end = strchr(in, '}');
+            name = in + 2;
+            if (!end)
+                return (*why = "${ without its }", -1);
+            char const *dash = strstr(name, ":-");
+            nlen = (size_t) ((dash && dash < end ? dash : end) - name);
+            if (dash && dash < end) {
+                dflt = dash + 2;
+                dlen = (size_t) (end - dflt);
+            }
+            used = (size_t) (end - in) + 1;
+        } else {
+            while (name[nlen] == '_' || (name[nlen] >= 'A' && name[nlen] <= 'Z') ||
+                   (name[nlen] >= 'a' && name[nlen] <= 'z') ||
+                   (nlen && name[nlen] >= '0' && name[nlen] <= '9'))
+                nlen++;
+            used = nlen + 1;
+        }
+        if (!svparse_env_name(name, nlen))
+            return (*why = "$ not followed by a variable name", -1);
+        value = lookup(name, nlen, envp);
+        if (!value || !*value) {
+            if (!dflt)
+                return (*why = "a variable it names is not set", -1);
+            value = dflt;
+        } else
+            dlen = strlen(value);
+        if (o + dlen >= len)
+            return (*why = "too long once expanded", -1);
+        memcpy(out + o, value, dlen);
+        o += dlen;
+        in += used;
     }
-    return negated;
+    out[o] = 0;
+    return 0;
 }
 
 int env_list_has(char const *list, char const *name)

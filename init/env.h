@@ -10,9 +10,15 @@
  * ("inherit", "clean", or one allowed name per line)? */
 int env_policy_keeps(char const *policy, char const *name, size_t len);
 
-/* Pure: does enabled-if's "VAR" (set and not empty) or "VAR=value" (equal)
- * hold in envp? An empty condition always holds. */
+/* Pure: does enabled-if's "VAR" (set and not empty), "!VAR" (unset or
+ * empty), "VAR=value" (equal) or "VAR!=value" (not equal, or unset) hold in
+ * envp? An empty condition always holds. */
 int env_condition_holds(char const *cond, char const *const *envp);
+
+/* Pure: in replaced by itself with $NAME, ${NAME} and ${NAME:-default}
+ * taken from envp (a name unset or empty takes its default; without one it
+ * is an error). 0, or -1 with *why. */
+int env_expand(char const *in, char *out, size_t len, char const *const *envp, char const **why);
 
 /* Pure: is name in the list (names separated by commas or blanks)? */
 int env_list_has(char const *list, char const *name);

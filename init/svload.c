@@ -4,6 +4,9 @@
  * the blob (svtree's layout). PID 1 reads it without blocking, as it
  * comes, and trusts nothing in it until svtree_adopt has checked it. */
 #include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -108,6 +111,97 @@ static int uses(char const *srcdir, struct svsrc_service const *sv, char const *
     return 0;
 }
 
+/* An owner or group: a name (looked up: the loader may ask NSS, PID 1 never
+ * does) or a number. -1 when it names nobody. */
+static int id_of(char const *name, int group)
+{
+    char *end;
+    unsigned long n = strtoul(name, &end, 10);
+    if (!*end && end != name)
+        return n < INT_MAX ? (int) n : -1;
+    if (group) {
+        struct group const *g = getgrnam(name);
+        return g ? (int) g->gr_gid : -1;
+    }
+    struct passwd const *p = getpwnam(name);
+    return p ? (int) p->pw_uid : -1;
+}
+
+struct listen_ctx {
+    struct svsrc_service *sv;
+    char const *const *envp;
+    char path[PATH_MAX];
+    svsrc_report_fn *report;
+    void *arg;
+};
+
+static int bad_listen(struct listen_ctx *c, char const *why, char const *line)
+{
+    c->sv->faulty = 1;
+    keep_reason(c->sv->name, c->path, why, line, c->arg);
+    return -1;
+}
+
+/* One line of a listen file: its variables expanded, its if= weighed, then
+ * parsed, its owner and group looked up. */
+static int listen_line(char *line, void *arg)
+{
+    struct listen_ctx *c = arg;
+    struct svsrc_service *sv = c->sv;
+    char text[512], max[UINT_FMT];
+    char const *why;
+    struct svparse_listen l;
+    if (env_expand(line, text, sizeof text, c->envp, &why) < 0 ||
+        svparse_listen(text, &l, &why) < 0)
+        return bad_listen(c, why, line);
+    if (!env_condition_holds(l.cond, c->envp))
+        return 0; /* not here */
+    if (sv->nlisten >= SVSRC_LISTEN) {
+        max[uint_fmt(max, SVSRC_LISTEN)] = 0;
+        return bad_listen(c, "more sockets than a service may have", max);
+    }
+    if ((l.owner[0] && (l.uid = id_of(l.owner, 0)) < 0) ||
+        (l.group[0] && (l.gid = id_of(l.group, 1)) < 0))
+        return bad_listen(c, l.gid < 0 && l.group[0] ? "unknown group" : "unknown user", text);
+    sv->listen[sv->nlisten++] = l;
+    return 0;
+}
+
+/* The sockets of each service (an instance's $INSTANCE is its item). */
+static void read_listens(struct svsrc_tree *src, struct svload_request const *r, struct relay *rl)
+{
+    static char copy[SVSRC_TEXT_MAX];
+    char const *env[512], *const *envp = r->envp;
+    char instance[SVPARSE_NAME_MAX + 16];
+    for (unsigned int i = 0; i < src->n; i++) {
+        struct svsrc_service *sv = &src->sv[i];
+        struct listen_ctx c = {.sv = sv, .envp = envp, .report = rl->report, .arg = rl};
+        char const *at = strchr(sv->name, '@');
+        sv->nlisten = 0;
+        if (!sv->listen_text[0] || sv->is_template)
+            continue;
+        if (at) { /* $INSTANCE first, then the container's environment */
+            size_t n = 0;
+            snprintf(instance, sizeof instance, "INSTANCE=%s", at + 1);
+            env[n++] = instance;
+            for (char const *const *e = r->envp; e && *e && n < sizeof env / sizeof *env - 1; e++)
+                env[n++] = *e;
+            env[n] = NULL;
+            c.envp = env;
+        }
+        snprintf(c.path, sizeof c.path, "%s/%s/listen", r->srcdir, sv->dir);
+        strcpy(copy, sv->listen_text);
+        svparse_lines(copy, listen_line, &c);
+        /* the sockets are fds 3 and up, as sd_listen_fds(3) says */
+        if (sv->nlisten && sv->notification_fd >= 3 &&
+            (unsigned int) sv->notification_fd < 3 + sv->nlisten)
+            bad_listen(&c,
+                       "notification-fd is one of the fds the sockets take (3 and up): "
+                       "choose a higher one",
+                       NULL);
+    }
+}
+
 int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_fn *report,
                 void *arg)
 {
@@ -129,6 +223,7 @@ int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_f
                     max, &relay);
         return (errno = E2BIG, -1);
     }
+    read_listens(&src, r, &relay);
     svresolve_order(&src, r->srcdir, keep_reason, &relay);
     if (starved)
         return (errno = starved, -1);

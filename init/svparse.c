@@ -157,12 +157,14 @@ int svparse_env_name(char const *name, size_t len)
 
 int svparse_condition(char const *text, char const **why)
 {
+    if (text[0] == '!' && !strchr(text, '=')) /* !VAR: unset or empty */
+        text++;
     char const *eq = strchr(text, '=');
     size_t nlen = eq ? (size_t) (eq - text) : strlen(text);
     if (eq && nlen > 0 && eq[-1] == '!')
         nlen--;
     if (!svparse_env_name(text, nlen))
-        return bad(why, "not VAR, VAR=value or VAR!=value with a valid variable name");
+        return bad(why, "not VAR, !VAR, VAR=value or VAR!=value with a valid variable name");
     return 0;
 }
 
@@ -386,9 +388,9 @@ static int listen_option(char *o, struct svparse_listen *l, char const **why)
 {
     char *v = strchr(o, '=');
     if (!v)
-        return bad(why, "not key=value (mode=, owner=, group=, name=)");
+        return bad(why, "not key=value (mode=, owner=, group=, name=, if=)");
     *v++ = 0;
-    int unix_only = strcmp(o, "name");
+    int unix_only = strcmp(o, "name") && strcmp(o, "if");
     if (unix_only && l->kind != SVPARSE_LISTEN_UNIX)
         return bad(why, "mode, owner and group are for unix sockets only");
     if (!strcmp(o, "mode"))
@@ -405,7 +407,11 @@ static int listen_option(char *o, struct svparse_listen *l, char const **why)
         return listen_name_ok(v)
                    ? (strcpy(l->name, v), 0)
                    : bad(why, "not a socket name (printable, no ':', below 64 bytes)");
-    return bad(why, "unknown key (mode=, owner=, group=, name=)");
+    if (!strcmp(o, "if"))
+        return svparse_condition(v, why) < 0 || strlen(v) >= sizeof l->cond
+                   ? bad(why, "not a condition (VAR, !VAR, VAR=value, VAR!=value)")
+                   : (strcpy(l->cond, v), 0);
+    return bad(why, "unknown key (mode=, owner=, group=, name=, if=)");
 }
 
 int svparse_listen(char const *line, struct svparse_listen *l, char const **why)

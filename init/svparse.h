@@ -32,7 +32,7 @@ int svparse_signal(char const *text, int *sig, char const **why);
 int svparse_restart(char const *text, enum svparse_restart *r, char const **why);
 int svparse_fd(char const *text, int *fd, char const **why);
 int svparse_int_range(char const *text, int min, int max, int *v, char const **why);
-/* "VAR" or "VAR=value" */
+/* "VAR", "!VAR", "VAR=value" or "VAR!=value" */
 int svparse_condition(char const *text, char const **why);
 int svparse_env_name(char const *name, size_t len);
 /* "user" or "user:group", each a valid POSIX name */
@@ -69,12 +69,15 @@ struct svparse_listen {
     unsigned int port;
     unsigned int mode;                  /* unix: the socket file's mode (0666 unless given) */
     char owner[33], group[33];          /* unix: "" when not given */
-    int uid, gid;                       /* of owner and group, once looked up (svsrc); -1 */
+    int uid, gid;                       /* of owner and group, once looked up (svload); -1 */
+    char cond[128];                     /* if=: the line counts only where it holds; "" */
     char name[SVPARSE_LISTEN_NAME_MAX]; /* for LISTEN_FDNAMES; "" when not given */
 };
 
 /* "/run/x.sock mode=0660 group=kvm name=x.socket", "tcp:16509",
- * "tcp:127.0.0.1:8080", "tcp:[::]:443", "fd:web" or "fd:3". */
+ * "tcp:127.0.0.1:8080", "tcp:[::]:443", "fd:web" or "fd:3", each with an
+ * optional if=COND (enabled-if's syntax). The line as it stands: variables
+ * are the loader's to expand first. owner and group may be names or ids. */
 int svparse_listen(char const *line, struct svparse_listen *l, char const **why);
 
 /* "nofile" for RLIMIT_NOFILE: for messages. */

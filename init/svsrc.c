@@ -143,31 +143,6 @@ static int dep_line(char *line, void *arg)
     return 0;
 }
 
-static int listen_line(char *line, void *arg)
-{
-    struct ctx *c = arg;
-    char const *why;
-    char max[UINT_FMT];
-    if (c->sv->nlisten >= SVSRC_LISTEN) {
-        max[uint_fmt(max, SVSRC_LISTEN)] = 0;
-        return fault(c, "more sockets than a service may have", max), -1;
-    }
-    struct svparse_listen *l = &c->sv->listen[c->sv->nlisten];
-    if (svparse_listen(line, l, &why) < 0)
-        return fault(c, why, line), -1;
-    /* looked up here, in the loader or the runner: never in PID 1 */
-    struct passwd const *pw = l->owner[0] ? getpwnam(l->owner) : NULL;
-    struct group const *gr = l->group[0] ? getgrnam(l->group) : NULL;
-    if (l->owner[0] && !pw)
-        return fault(c, "unknown user", l->owner), -1;
-    if (l->group[0] && !gr)
-        return fault(c, "unknown group", l->group), -1;
-    l->uid = pw ? (int) pw->pw_uid : -1;
-    l->gid = gr ? (int) gr->gr_gid : -1;
-    c->sv->nlisten++;
-    return 0;
-}
-
 static int rlimit_line(char *line, void *arg)
 {
     struct ctx *c = arg;
@@ -222,7 +197,7 @@ static struct file_kind const kinds[] = {
     {"directories", K_TEXT, FIELD(directories), NULL, directory_line},
     {"instances", K_TEXT, FIELD(instances), check_env_name, NULL},
     {"log-file", K_TEXT, FIELD(log_file), svparse_abs_path, NULL},
-    {"listen", K_LINES, 0, 0, NULL, listen_line},
+    {"listen", K_TEXT, FIELD(listen_text), NULL, NULL}, /* parsed by the loader (svload) */
     {"dependents-wait", K_FLAG, FIELD(dependents_wait), NULL, NULL},
 };
 
@@ -464,18 +439,9 @@ static void read_service(struct svsrc_service *sv, char const *svdir, svsrc_repo
         strcpy(c.path, svdir);
         fault(&c, "more than one readiness method (notify, notification-fd, ready-socket)", NULL);
     }
-    if (sv->nlisten && sv->type == SVPARSE_ONESHOT) {
+    if (sv->listen_text[0] && sv->type == SVPARSE_ONESHOT) {
         strcpy(c.path, svdir);
         fault(&c, "listen is for longruns: a oneshot's up has no supervisor to hold it", NULL);
-    }
-    /* the sockets are fds 3 and up, as sd_listen_fds(3) says */
-    if (sv->nlisten && sv->notification_fd >= 3 &&
-        (unsigned int) sv->notification_fd < 3 + sv->nlisten) {
-        strcpy(c.path, svdir);
-        fault(&c,
-              "notification-fd is one of the fds the listen sockets take (3 and up): choose a "
-              "higher one",
-              NULL);
     }
 }
 

@@ -44,7 +44,8 @@ struct svsrc_service {
     char directories[SVSRC_TEXT_MAX]; /* PATH [MODE] [OWNER], one per line */
     char env_secrets[SVSRC_TEXT_MAX]; /* withheld variables it gets, one per line */
     char instances[64];               /* an env variable name */
-    unsigned int nlisten;             /* its listen file's sockets */
+    char listen_text[SVSRC_TEXT_MAX]; /* its listen file, as written */
+    unsigned int nlisten;             /* its sockets, once the loader read that (svload) */
     struct svparse_listen listen[SVSRC_LISTEN];
     unsigned char dependents_wait; /* its dependents wait for its readiness, not its sockets */
     uint64_t signature;            /* of the directory's files (names, sizes, times): a reload

@@ -67,6 +67,27 @@ static void test_envdir(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static void test_expand(void **state)
+{
+    char const *const env[] = {"PORT=8080", "EMPTY=", "GID=4242", NULL};
+    char out[64];
+    char const *why = NULL;
+    assert_int_equal(env_expand("tcp:$PORT name=x", out, sizeof out, env, &why), 0);
+    assert_string_equal(out, "tcp:8080 name=x");
+    assert_int_equal(env_expand("group=${GID}x", out, sizeof out, env, &why), 0);
+    assert_string_equal(out, "group=4242x");
+    assert_int_equal(env_expand("tcp:${NOPE:-16509}", out, sizeof out, env, &why), 0);
+    assert_string_equal(out, "tcp:16509");
+    assert_int_equal(env_expand("${EMPTY:-d}", out, sizeof out, env, &why), 0);
+    assert_string_equal(out, "d"); /* empty takes the default, as the shell's :- */
+    assert_int_equal(env_expand("plain", out, sizeof out, env, &why), 0);
+    assert_string_equal(out, "plain");
+    assert_int_equal(env_expand("$NOPE", out, sizeof out, env, &why), -1);
+    assert_int_equal(env_expand("${PORT", out, sizeof out, env, &why), -1);
+    assert_int_equal(env_expand("$ x", out, sizeof out, env, &why), -1);
+    assert_int_equal(env_expand("$PORT$PORT$PORT", out, 8, env, &why), -1); /* too long */
+}
+
 static void test_conditions_and_lists(void **state)
 {
     char const *const env[] = {"SAMBA=1", "EMPTY=", "MODE=host", NULL};
@@ -84,6 +105,10 @@ static void test_conditions_and_lists(void **state)
     assert_true(env_condition_holds("MISSING!=0", env)); /* unset: on */
     assert_true(env_condition_holds("EMPTY!=0", env));
     assert_false(env_condition_holds("EMPTY!=", env));
+    /* unset or empty */
+    assert_true(env_condition_holds("!MISSING", env));
+    assert_true(env_condition_holds("!EMPTY", env));
+    assert_false(env_condition_holds("!SAMBA", env));
     assert_true(env_list_has("sshd,libvirtd virtlogd", "libvirtd"));
     assert_true(env_list_has(" sshd ", "sshd"));
     assert_false(env_list_has("sshd,libvirtd", "libvirt"));
@@ -93,10 +118,9 @@ static void test_conditions_and_lists(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_policy_keeps),
-        cmocka_unit_test(test_apply_list_and_clean),
-        cmocka_unit_test(test_envdir),
-        cmocka_unit_test(test_conditions_and_lists),
+        cmocka_unit_test(test_policy_keeps), cmocka_unit_test(test_apply_list_and_clean),
+        cmocka_unit_test(test_envdir),       cmocka_unit_test(test_conditions_and_lists),
+        cmocka_unit_test(test_expand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
