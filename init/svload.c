@@ -151,6 +151,20 @@ static int listen_line(char *line, void *arg)
     char text[512], max[UINT_FMT];
     char const *why;
     struct svparse_listen l;
+    /* if= first: a line that does not count here may name variables that
+     * are not set here (SOCK_GID on the line for when it is) */
+    for (char const *w = line; (w = strstr(w, "if=")); w += 3)
+        if (w == line || w[-1] == ' ' || w[-1] == '\t') {
+            char cond[sizeof l.cond];
+            size_t n = strcspn(w + 3, " \t");
+            if (n < sizeof cond) {
+                memcpy(cond, w + 3, n);
+                cond[n] = 0;
+                if (svparse_condition(cond, &why) == 0 && !env_condition_holds(cond, c->envp))
+                    return 0; /* not here */
+            }
+            break;
+        }
     if (env_expand(line, text, sizeof text, c->envp, &why) < 0 ||
         svparse_listen(text, &l, &why) < 0)
         return bad_listen(c, why, line);
