@@ -160,6 +160,15 @@ int sockets_open(struct svtree const *t, uint32_t k, int *fd, unsigned long long
     struct svtree_listen const *l = &t->listens[k];
     char const *where = svtree_str(t, l->where);
     *ino = 0;
+    /* fd=NAME: the manager's socket when it passed one under that name */
+    if (*svtree_str(t, l->from)) {
+        char const *from = svtree_str(t, l->from);
+        for (unsigned int m = 0; m < ninherited; m++)
+            if (!strcmp(inherited[m].name, from)) {
+                *fd = inherited[m].fd;
+                return 0;
+            }
+    }
     switch (l->kind) {
     case SVPARSE_LISTEN_UNIX:
         return listen_unix(l, where, fd, ino, fix);

@@ -388,9 +388,9 @@ static int listen_option(char *o, struct svparse_listen *l, char const **why)
 {
     char *v = strchr(o, '=');
     if (!v)
-        return bad(why, "not key=value (mode=, owner=, group=, name=, if=)");
+        return bad(why, "not key=value (mode=, owner=, group=, name=, if=, fd=)");
     *v++ = 0;
-    int unix_only = strcmp(o, "name") && strcmp(o, "if");
+    int unix_only = strcmp(o, "name") && strcmp(o, "if") && strcmp(o, "fd");
     if (unix_only && l->kind != SVPARSE_LISTEN_UNIX)
         return bad(why, "mode, owner and group are for unix sockets only");
     if (!strcmp(o, "mode"))
@@ -407,11 +407,18 @@ static int listen_option(char *o, struct svparse_listen *l, char const **why)
         return listen_name_ok(v)
                    ? (strcpy(l->name, v), 0)
                    : bad(why, "not a socket name (printable, no ':', below 64 bytes)");
+    if (!strcmp(o, "fd")) {
+        if (l->kind == SVPARSE_LISTEN_FD || !listen_name_ok(v))
+            return bad(why, "fd= names the manager's socket (LISTEN_FDNAMES) a path or tcp: line "
+                            "takes when it was passed");
+        strcpy(l->from, v);
+        return 0;
+    }
     if (!strcmp(o, "if"))
         return svparse_condition(v, why) < 0 || strlen(v) >= sizeof l->cond
                    ? bad(why, "not a condition (VAR, !VAR, VAR=value, VAR!=value)")
                    : (strcpy(l->cond, v), 0);
-    return bad(why, "unknown key (mode=, owner=, group=, name=, if=)");
+    return bad(why, "unknown key (mode=, owner=, group=, name=, if=, fd=)");
 }
 
 int svparse_listen(char const *line, struct svparse_listen *l, char const **why)

@@ -72,12 +72,15 @@ struct svparse_listen {
     int uid, gid;                       /* of owner and group, once looked up (svload); -1 */
     char cond[128];                     /* if=: the line counts only where it holds; "" */
     char name[SVPARSE_LISTEN_NAME_MAX]; /* for LISTEN_FDNAMES; "" when not given */
+    char from[SVPARSE_LISTEN_NAME_MAX]; /* fd=: the manager's socket of that name, if it passed one
+                                         */
 };
 
 /* "/run/x.sock mode=0660 group=kvm name=x.socket", "tcp:16509",
  * "tcp:127.0.0.1:8080", "tcp:[::]:443", "fd:web" or "fd:3", each with an
- * optional if=COND (enabled-if's syntax). The line as it stands: variables
- * are the loader's to expand first. owner and group may be names or ids. */
+ * optional if=COND (enabled-if's syntax); a path or tcp: line may say
+ * fd=NAME: the manager's socket NAME when it passed one, else bind. The line as it stands:
+ * variables are the loader's to expand first. owner and group may be names or ids. */
 int svparse_listen(char const *line, struct svparse_listen *l, char const **why);
 
 /* "nofile" for RLIMIT_NOFILE: for messages. */

@@ -79,7 +79,8 @@ static size_t strings_needed(struct svsrc_tree const *src, char const *const *re
         total += strlen(sv->name) + strlen(sv->dir) + strlen(sv->log_file) + 3;
         total += reason && reason[i] ? strlen(reason[i]) + 1 : 0;
         for (unsigned int k = 0; k < sv->nlisten; k++)
-            total += strlen(sv->listen[k].where) + strlen(sv->listen[k].name) + 2;
+            total += strlen(sv->listen[k].where) + strlen(sv->listen[k].name) +
+                     strlen(sv->listen[k].from) + 3;
     }
     return total;
 }
@@ -141,6 +142,7 @@ static void listens(struct svtree *t, struct svtree_service *e, struct svsrc_ser
         t->listens[(*at)++] = (struct svtree_listen){
             .where = put_str(a, l->where),
             .name = put_str(a, l->name),
+            .from = put_str(a, l->from),
             .uid = l->uid,
             .gid = l->gid,
             .fd = l->fd,
@@ -212,8 +214,8 @@ static int entry_ok(struct svtree const *t, struct svtree_service const *e)
         return 0;
     for (uint32_t k = 0; k < e->nlisten; k++) {
         struct svtree_listen const *l = &t->listens[e->listen0 + k];
-        if (!strings_ok(t, l->where) || !strings_ok(t, l->name) || l->kind > SVPARSE_LISTEN_FD ||
-            l->port > 65535 || l->mode > 0777)
+        if (!strings_ok(t, l->where) || !strings_ok(t, l->name) || !strings_ok(t, l->from) ||
+            l->kind > SVPARSE_LISTEN_FD || l->port > 65535 || l->mode > 0777)
             return 0;
     }
     return e->type <= SVPARSE_ONESHOT && e->restart <= SVPARSE_RESTART_NEVER &&
@@ -268,7 +270,8 @@ int svtree_same_address(struct svtree const *a, uint32_t k, struct svtree const 
 {
     struct svtree_listen const *x = &a->listens[k], *y = &b->listens[m];
     return x->kind == y->kind && x->port == y->port && x->fd == y->fd &&
-           !strcmp(svtree_str(a, x->where), svtree_str(b, y->where));
+           !strcmp(svtree_str(a, x->where), svtree_str(b, y->where)) &&
+           !strcmp(svtree_str(a, x->from), svtree_str(b, y->from));
 }
 
 int svtree_same_listens(struct svtree const *a, unsigned int i, struct svtree const *b,

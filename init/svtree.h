@@ -23,6 +23,7 @@ enum svtree_load {
 /* A socket vinit binds and hands the service (its listen file). */
 struct svtree_listen {
     uint32_t where, name; /* offsets: the path, address or manager's fd name; LISTEN_FDNAMES */
+    uint32_t from;        /* offset: fd=, the manager's socket taken when passed; "" */
     int32_t uid, gid;     /* unix: the owner of the socket file; -1: vinit's */
     int32_t fd;           /* fd:N: N; -1 */
     uint32_t port;

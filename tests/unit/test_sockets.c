@@ -169,7 +169,8 @@ static void test_tcp_port_taken(void **state)
 
 static void test_from_manager(void **state)
 {
-    char const *lines[] = {"fd:admin", "fd:4", "fd:nothere"};
+    char line[160];
+    char const *lines[] = {"fd:admin", "fd:4", "fd:nothere", line, NULL};
     char const *fix;
     char pid[16];
     int fd;
@@ -189,9 +190,19 @@ static void test_from_manager(void **state)
     setenv("LISTEN_FDNAMES", "admin:rw", 1);
     assert_int_equal(sockets_take_inherited(), 2);
     assert_int_equal(fcntl(3, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
-    compile(lines, 3);
+    snprintf(line, sizeof line, "%s/fallback.sock fd=nothere", dir);
+    char other[160];
+    snprintf(other, sizeof other, "%s/taken.sock fd=rw", dir);
+    lines[4] = other;
+    compile(lines, 5);
     assert_int_equal(sockets_open(&tree, 0, &fd, &ino, &fix), 0);
     assert_int_equal(fd, 3);
+    /* fd=NAME: the manager's when passed, else the path is bound */
+    assert_int_equal(sockets_open(&tree, 4, &fd, &ino, &fix), 0);
+    assert_int_equal(fd, 4);
+    assert_int_equal(sockets_open(&tree, 3, &fd, &ino, &fix), 0);
+    assert_true(fd != 3 && fd != 4 && ino != 0);
+    close(fd);
     assert_int_equal(sockets_open(&tree, 1, &fd, &ino, &fix), 0);
     assert_int_equal(fd, 4);
     assert_int_equal(sockets_open(&tree, 2, &fd, &ino, &fix), -1);

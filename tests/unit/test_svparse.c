@@ -234,6 +234,11 @@ static void test_listen(void **state)
     assert_int_equal(svparse_listen("tcp:[::]:443", &l, &reason), 0);
     assert_int_equal(l.kind, SVPARSE_LISTEN_TCP6);
     assert_string_equal(l.where, "::");
+    assert_int_equal(svparse_listen("/run/y.sock fd=y.socket", &l, &reason), 0);
+    assert_string_equal(l.from, "y.socket");
+    assert_int_equal(svparse_listen("tcp:80 fd=http", &l, &reason), 0);
+    assert_string_equal(l.from, "http");
+    assert_int_equal(svparse_listen("fd:web fd=x", &l, &reason), -1);
     assert_int_equal(svparse_listen("fd:web", &l, &reason), 0);
     assert_int_equal(l.kind, SVPARSE_LISTEN_FD);
     assert_int_equal(l.fd, -1);
