@@ -387,8 +387,8 @@ static void start_cmd(struct planner *p, unsigned int i, struct ev const *e)
             run_oneshot(p, i, "up", e->now);
         return;
     }
-    if (s->sup[PLANNER_SUP].state != SUP_LISTENING) {
-        enter(p, i, PS_WAITING, e->now, 0); /* it goes when its supervisor listens */
+    if (s->sup[PLANNER_SUP].state != SUP_LISTENING || (sv_of(p, i)->nlisten && !s->sockets)) {
+        enter(p, i, PS_WAITING, e->now, 0); /* when its supervisor listens, its sockets too */
         return;
     }
     ask_up(p, i, e->now);
@@ -743,9 +743,9 @@ static void advance(struct planner *p, uint64_t now)
         struct ev e = {.now = now, .dep = (unsigned int) dead_dep};
         if (dead_dep >= 0)
             svc_event(p, i, PE_DEP_DEAD, &e);
-        else if (done && !(s->deadline > now) &&
+        else if (done && !(s->deadline > now) && (!t->sv[i].nlisten || s->sockets) &&
                  (is_oneshot(p, i) || s->sup[PLANNER_SUP].state == SUP_LISTENING))
-            svc_event(p, i, PE_GO, &e);
+            svc_event(p, i, PE_GO, &e); /* never without its sockets */
     }
 }
 
@@ -933,11 +933,15 @@ static void queue_supervisors(struct planner *p)
     }
 }
 
-void planner_listening(struct planner *p, unsigned int i, int next, int ok, int k, uint64_t now)
+void planner_listening(struct planner *p, unsigned int i, int next, enum planner_listen how, int k,
+                       uint64_t now)
 {
     struct planner_svc *s = next ? &p->next_svc[i] : &p->svc[i];
-    s->sockets = (uint8_t) !!ok;
-    if (ok || dead(s->state))
+    s->sockets = how == PL_BOUND;
+    /* for now (no fd, no memory): it waits, counted as settled, and the
+     * adapter tries again */
+    s->retries = how == PL_NOT_YET;
+    if (how != PL_REFUSED || dead(s->state))
         return;
     s->state = PS_FAILED;
     s->since = now;

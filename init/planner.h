@@ -205,12 +205,16 @@ struct planner {
 int planner_init(struct planner *p, struct svtree const *t);
 void planner_free(struct planner *p);
 
-/* The adapter bound service i's listen sockets (ok), or could not (socket
- * k of its list): it fails then, with the reason. Before planner_start,
- * or between planner_reload_begin and _end for the new tree (next: 1).
- * A service whose sockets listen satisfies its dependents at once, unless
- * it says dependents-wait. */
-void planner_listening(struct planner *p, unsigned int i, int next, int ok, int k, uint64_t now);
+/* The adapter bound service i's listen sockets, could not for now (no
+ * fd, no memory: it will try again), or was refused (socket k of its list:
+ * a taken port, a file in the way): it fails then, with the reason. Before
+ * planner_start, or between planner_reload_begin and _end for the new tree
+ * (next: 1), or later. A service with sockets never goes without them; once
+ * they listen it satisfies its dependents at once, unless it says
+ * dependents-wait. */
+enum planner_listen { PL_BOUND, PL_NOT_YET, PL_REFUSED };
+void planner_listening(struct planner *p, unsigned int i, int next, enum planner_listen how, int k,
+                       uint64_t now);
 
 /* The run begins: supervisors are queued and launched, services without
  * dependencies go, dependents of off or broken services are told why. */

@@ -49,6 +49,10 @@ struct svio {
     struct log_buf log;     /* partial line; log-file; the pipe to a log/ logger */
     int sock[SVSRC_LISTEN]; /* its listen sockets, held across its runs; -1 */
     unsigned long long ino[SVSRC_LISTEN]; /* the inode of a unix one's file, as bound */
+    uint64_t sock_retry_at;               /* no fd for them at the last try: when to try again */
+    unsigned int sock_retries;
+    uint8_t sock_failing; /* that was said */
+    uint8_t live_failed;  /* its live directory could not be made at the last launch */
 };
 
 static struct supervise_config cfg;
@@ -63,7 +67,6 @@ static char pending[1024];    /* vinit env: names that changed, for the next loa
 static int pending_all;       /* more than pending holds: every service counts as using one */
 static unsigned int *pollmap; /* iopause index -> service, for log fds */
 static unsigned int pollmax;
-static char failed_what[PATH_MAX]; /* the file the last launch could not make, for its message */
 #define POLL_INOTIFY ((unsigned int) -1)
 #define POLL_LOADER  ((unsigned int) -2)
 
@@ -123,10 +126,13 @@ static void say_failing(unsigned int i, struct planner_act const *a, char const 
         return;
     }
     if (a->a) {
+        char live[PATH_MAX] = "";
         errtext(err, sizeof err, a->a);
-        strerr_warnw("service ", name_of(i), ": unable to ", failed_what[0] ? "create " : "start ",
-                     failed_what[0] ? failed_what : sup_word(a->which), ": ", err, "; retrying in ",
-                     ms, " ms, then more slowly (said once)");
+        if (io[i].live_failed)
+            live_of(i, live, sizeof live);
+        strerr_warnw("service ", name_of(i), ": unable to ", *live ? "create " : "start ",
+                     *live ? live : sup_word(a->which), *live ? " (its live directory)" : "", ": ",
+                     err, "; retrying in ", ms, " ms, then more slowly (said once)");
     } else
         strerr_warnw("service ", name_of(i), ": ", sup_word(a->which),
                      " exited at once (its message above says why); retrying in ", ms,
@@ -379,9 +385,9 @@ static pid_t start_supervisor(unsigned int i, int fresh)
     char live[PATH_MAX], what[PATH_MAX];
     if (live_of(i, live, sizeof live) < 0)
         return -1;
-    failed_what[0] = 0;
+    io[i].live_failed = 0;
     if (fresh && svlive_make(cfg.rundir, cfg.srcdir, tree, i, cfg.exe, what, sizeof what) < 0) {
-        memcpy(failed_what, what, sizeof what); /* said by PM_SUP_FAILING, once */
+        io[i].live_failed = 1; /* said by PM_SUP_FAILING, once */
         return -1;
     }
     if (fresh)
@@ -419,9 +425,18 @@ static void close_sockets(struct svio *s)
         }
 }
 
+static uint64_t doubling_ms(unsigned int n)
+{
+    uint64_t ms = PLANNER_RETRY_MIN_MS;
+    while (--n && ms < PLANNER_RETRY_MAX_MS)
+        ms *= 2;
+    return ms < PLANNER_RETRY_MAX_MS ? ms : PLANNER_RETRY_MAX_MS;
+}
+
 /* Opens service i's sockets of tree t (those v does not hold already),
  * says what could not be had, and tells the planner (next: into a
- * reload's new tables). */
+ * reload's new tables). Out of descriptors or memory, it is tried again
+ * (retry_sockets), said once; anything else fails the service. */
 static void open_sockets(struct svtree const *t, struct svio *v, unsigned int i, int next,
                          uint64_t now)
 {
@@ -433,17 +448,38 @@ static void open_sockets(struct svtree const *t, struct svio *v, unsigned int i,
         if (v->sock[k] >= 0)
             continue;
         if (sockets_open(t, sv->listen0 + k, &v->sock[k], &v->ino[k], &fix) < 0) {
-            char const *err = strerror(errno);
+            int e = errno, later = e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
             char where[128];
             sockets_describe(where, sizeof where, t, sv->listen0 + k);
-            strerr_warnw("service ", svtree_name(t, i), ": not started: unable to listen on ",
-                         where, ": ", err, ": ", fix);
+            if (!later || !v->sock_failing)
+                strerr_warnw("service ", svtree_name(t, i), ": not started: unable to listen on ",
+                             where, ": ", strerror(e), ": ", fix,
+                             later ? " (tried again, then more slowly; said once)" : "");
+            v->sock_failing = (uint8_t) later;
+            v->sock_retry_at = later ? now + doubling_ms(++v->sock_retries) : 0;
             close_sockets(v);
-            planner_listening(&plan, i, next, 0, (int) k, now);
+            planner_listening(&plan, i, next, later ? PL_NOT_YET : PL_REFUSED, (int) k, now);
             return;
         }
     }
-    planner_listening(&plan, i, next, 1, 0, now);
+    if (v->sock_failing)
+        strerr_warni("service ", svtree_name(t, i), ": its sockets listen now");
+    v->sock_failing = 0;
+    v->sock_retries = 0;
+    v->sock_retry_at = 0;
+    planner_listening(&plan, i, next, PL_BOUND, 0, now);
+}
+
+/* Services waiting for their sockets (none to be had at the last try, or
+ * started again by hand after a failure) get them now if they can. */
+static void retry_sockets(uint64_t now)
+{
+    for (unsigned int i = 0; i < tree->n; i++) {
+        struct planner_svc const *s = &plan.svc[i];
+        if (tree->sv[i].nlisten && !s->sockets && s->state == PS_WAITING &&
+            io[i].sock_retry_at <= now)
+            open_sockets(tree, &io[i], i, 0, now);
+    }
 }
 
 /* A reload: a changed service keeps the sockets of its old definition
@@ -842,13 +878,22 @@ void supervise_child(pid_t pid, int wstatus, uint64_t now)
 
 void supervise_tick(uint64_t now)
 {
+    retry_sockets(now);
     planner_tick(&plan, now);
     act(now);
 }
 
 int64_t supervise_wait_ms(uint64_t now)
 {
-    return planner_wait_ms(&plan, now);
+    int64_t wait = planner_wait_ms(&plan, now);
+    for (unsigned int i = 0; i < tree->n; i++)
+        if (tree->sv[i].nlisten && !plan.svc[i].sockets && plan.svc[i].state == PS_WAITING) {
+            uint64_t at = io[i].sock_retry_at;
+            int64_t w = at > now ? (int64_t) (at - now) : 0;
+            if (wait < 0 || w < wait)
+                wait = w;
+        }
+    return wait;
 }
 
 int supervise_settled(void)

@@ -723,6 +723,41 @@ static void test_nudge_while_starting(void **state)
     assert_int_equal(p.svc[idx("setup")].nudge_at, 0); /* a oneshot has no supervisor */
 }
 
+/* a service with sockets never goes without them; one whose sockets wait
+ * for a descriptor counts as settled; a dependent goes once they listen */
+static void test_sockets_first(void **state)
+{
+    char const *why;
+    reset();
+    struct svsrc_service *web = add("web", SVPARSE_LONGRUN, NULL);
+    assert_int_equal(svparse_listen("/run/web.sock", &web->listen[0], &why), 0);
+    web->nlisten = 1;
+    web->notify = 1;
+    add("app", SVPARSE_LONGRUN, "web");
+    build(NULL);
+    unsigned int w = (unsigned int) idx("web"), a = (unsigned int) idx("app");
+    planner_listening(&p, w, 0, PL_NOT_YET, 0, 0);
+    planner_start(&p, 0);
+    take();
+    listening("web", 50, 0);
+    listening("app", 51, 0);
+    assert_string_equal(take(), ""); /* web waits for its sockets, app for web */
+    assert_true(planner_settled(&p));
+    planner_listening(&p, w, 0, PL_BOUND, 0, 1);
+    planner_tick(&p, 1);
+    assert_string_equal(state_of("web"), "starting");
+    assert_string_equal(state_of("app"), "starting"); /* not waiting for web's readiness */
+    (void) a;
+    /* refused: it fails, named; started by hand, it waits for its sockets */
+    planner_listening(&p, w, 0, PL_REFUSED, 0, 2);
+    assert_string_equal(state_of("web"), "failed");
+    assert_int_equal(p.svc[w].why, PM_SOCKET);
+    take();
+    assert_int_equal(planner_command(&p, w, PC_START, 3), 0);
+    assert_string_equal(state_of("web"), "waiting");
+    assert_string_equal(take(), "");
+}
+
 static void test_timeout_up(void **state)
 {
     reset();
@@ -1131,6 +1166,7 @@ int main(void)
         cmocka_unit_test(test_crash_loop),
         cmocka_unit_test(test_essential_gives_up),
         cmocka_unit_test(test_nudge_while_starting),
+        cmocka_unit_test(test_sockets_first),
         cmocka_unit_test(test_timeout_up),
         cmocka_unit_test(test_stop_during_start),
         cmocka_unit_test(test_reload_during_stop),
