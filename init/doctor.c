@@ -5,6 +5,7 @@
  * fixes it. A problem only matters when the service tree runs something it
  * breaks: otherwise it is told as information, so that vinit at start stays
  * quiet in a container that runs no libvirt. */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -327,6 +328,120 @@ static void check_udev(struct doctor_world const *w, struct doctor_report *r)
     }
 }
 
+/* An address as bind sees it: IPv4 (a mapped IPv6 one is IPv4) or IPv6,
+ * a wildcard or one address. */
+struct where {
+    int four, any;
+    unsigned char a[16];
+};
+
+static void where_of(unsigned char const a[16], int six, struct where *w)
+{
+    static unsigned char const mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static unsigned char const zero[16];
+    memcpy(w->a, a, 16);
+    w->four = !six || !memcmp(a, mapped, 12);
+    w->any = w->four ? !memcmp(a + 12, zero, 4) : !memcmp(a, zero, 16);
+}
+
+/* the line's address; 0 when it is not one (the loader refuses those) */
+static int line_where(struct doctor_port const *p, struct where *w)
+{
+    unsigned char a[16] = {0};
+    if (p->six)
+        return inet_pton(AF_INET6, p->addr, a) == 1 ? (where_of(a, 1, w), 1) : 0;
+    a[10] = a[11] = 0xff;
+    if (*p->addr && inet_pton(AF_INET, p->addr, a + 12) != 1)
+        return 0;
+    where_of(a, 0, w);
+    return 1;
+}
+
+int doctor_port_clash(struct doctor_port const *p, struct doctor_listener const *l)
+{
+    struct where mine, theirs;
+    if (p->port != l->port || !line_where(p, &mine))
+        return 0;
+    where_of(l->addr, l->six, &theirs);
+    if (mine.four == theirs.four)
+        return mine.any || theirs.any || !memcmp(mine.a, theirs.a, 16);
+    /* one side IPv4, the other IPv6: only a wildcard :: takes both */
+    return mine.four ? theirs.any : mine.any;
+}
+
+/* tcp:PORT, tcp:ADDRESS:PORT, tcp:[ADDRESS]:PORT, as the listen line */
+static void port_text(char *to, size_t size, struct doctor_port const *p)
+{
+    snprintf(to, size, "tcp:%s%s%s%s%u", p->six ? "[" : "", p->addr, p->six ? "]" : "",
+             *p->addr ? ":" : "", p->port);
+}
+
+/* The first listener on p's address that is not vinit's own, or NULL. */
+static struct doctor_listener const *taker(struct doctor_world const *w,
+                                           struct doctor_port const *p)
+{
+    for (unsigned int k = 0; k < w->nlisteners; k++)
+        if (!w->listeners[k].vinit && doctor_port_clash(p, &w->listeners[k]))
+            return &w->listeners[k];
+    return NULL;
+}
+
+static void port_taken(struct doctor_world const *w, struct doctor_report *r,
+                       struct doctor_port const *p, struct doctor_listener const *l)
+{
+    char line[160], who[64] = "";
+    struct doctor_finding *f = add(r, w, "port", DOCTOR_ERROR, 0);
+    port_text(line, sizeof line, p);
+    if (l->pid > 0)
+        snprintf(who, sizeof who, "%s (pid %d)", l->comm, l->pid);
+    WHAT(f,
+         "port %u (%s of service %s) is taken by %s: vinit cannot listen on it, so %s "
+         "does not start (unable to listen)",
+         p->port, line, p->service,
+         l->pid > 0 ? who
+                    : "a process outside this container (the host's, or another "
+                      "container's sharing its network)",
+         p->service);
+    if (l->pid > 0)
+        FIX(f, "stop %s or move it to another port, or give %s another port in its listen file",
+            who, p->service);
+    else
+        FIX(f,
+            "find it on the host (ss -ltnp 'sport = :%u') and stop it, give %s another port "
+            "in its listen file, or give the container a network of its own (not --network "
+            "host)",
+            p->port, p->service);
+}
+
+/* Each TCP port of the tree that something other than vinit listens on;
+ * else one line that they are clear. */
+static void check_ports(struct doctor_world const *w, struct doctor_report *r)
+{
+    struct doctor_finding *f;
+    if (!w->nports)
+        return;
+    if (!w->tcp_known) {
+        f = add(r, w, "port", DOCTOR_WARN, 0);
+        WHAT(f, "/proc/net/tcp cannot be read: the TCP ports of the services are not checked");
+        return;
+    }
+    unsigned int taken = 0;
+    for (unsigned int i = 0; i < w->nports; i++) {
+        struct doctor_listener const *l = taker(w, &w->ports[i]);
+        if (l)
+            port_taken(w, r, &w->ports[i], l), taken++;
+    }
+    if (taken)
+        return;
+    f = add(r, w, "port", DOCTOR_OK, 0);
+    size_t n = (size_t) snprintf(f->what, sizeof f->what,
+                                 "the TCP ports of the services are "
+                                 "free or vinit's own:");
+    for (unsigned int i = 0; i < w->nports && n < sizeof f->what; i++)
+        n += (size_t) snprintf(f->what + n, sizeof f->what - n, "%s %u (%s)", i ? "," : "",
+                               w->ports[i].port, w->ports[i].service);
+}
+
 void doctor_judge(struct doctor_world const *w, struct doctor_report *r)
 {
     r->n = 0;
@@ -342,6 +457,7 @@ void doctor_judge(struct doctor_world const *w, struct doctor_report *r)
     check_network(w, r);
     check_hugepages(w, r);
     check_udev(w, r);
+    check_ports(w, r);
 }
 
 enum doctor_status doctor_worst(struct doctor_report const *r)

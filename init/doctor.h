@@ -35,6 +35,28 @@ struct doctor_bridge {
     struct net_link link;
 };
 
+#define DOCTOR_PORTS_MAX     32
+#define DOCTOR_LISTENERS_MAX 64
+
+/* A tcp: line of the tree's wanted services: a port vinit binds for it. */
+struct doctor_port {
+    char service[64];
+    char addr[64]; /* as the line gives it: "" every IPv4 address, "::" every IPv6 one */
+    int six;       /* tcp:[ADDRESS]:PORT */
+    unsigned int port;
+};
+
+/* A listening TCP socket of this network namespace on one of those ports
+ * (/proc/net/tcp, tcp6), and who holds it. */
+struct doctor_listener {
+    unsigned char addr[16]; /* IPv6; an IPv4 one as ::ffff:A.B.C.D */
+    int six;                /* from tcp6: a wildcard :: takes IPv4 too */
+    unsigned int port;
+    int vinit;     /* vinit itself holds it: the tree's own socket */
+    int pid;       /* a process that holds it (not vinit); 0: none of ours seen */
+    char comm[17]; /* that process's name */
+};
+
 struct doctor_world {
     unsigned int wants; /* DOCTOR_* */
     uid_t uid;
@@ -58,6 +80,11 @@ struct doctor_world {
     int hugetlbfs;  /* a hugetlbfs is mounted */
     int run_udev;   /* 0 absent, 1 a database with entries, -1 there but empty or unreadable */
     int sys_bus_usb;
+    unsigned int nports; /* the tree's TCP ports */
+    struct doctor_port ports[DOCTOR_PORTS_MAX];
+    int tcp_known; /* /proc/net/tcp could be read: listeners is the truth */
+    unsigned int nlisteners;
+    struct doctor_listener listeners[DOCTOR_LISTENERS_MAX];
 };
 
 enum doctor_status { DOCTOR_OK, DOCTOR_INFO, DOCTOR_WARN, DOCTOR_ERROR };
@@ -79,6 +106,11 @@ struct doctor_report {
 
 /* Pure: every finding about w, in a fixed order. */
 void doctor_judge(struct doctor_world const *w, struct doctor_report *r);
+
+/* Pure: does listener l keep vinit from binding the address of p (the
+ * same port; the same address, or either a wildcard; a wildcard :: also
+ * takes IPv4, as vinit's IPv6 sockets do not set IPV6_V6ONLY)? */
+int doctor_port_clash(struct doctor_port const *p, struct doctor_listener const *l);
 
 /* The worst status in the report. */
 enum doctor_status doctor_worst(struct doctor_report const *r);

@@ -19,8 +19,10 @@
 #include "doctor.h"
 #include "net.h"
 #include "probe.h"
+#include "svload.h"
 #include "svresolve.h"
 #include "svsrc.h"
+#include "svtree.h"
 
 char const *PROG = "vinit-doctor";
 extern char **environ;
@@ -54,10 +56,25 @@ static unsigned int tree_wants(char const *srcdir)
 static struct doctor_world world;
 static struct doctor_report report;
 
+/* The tree's sockets, as vinit's loader reads them (variables expanded,
+ * if= weighed, VINIT_SERVICES applied): what listens on its TCP ports. */
+static void tree_ports(char const *srcdir)
+{
+    struct svtree t;
+    struct svload_request r = {
+        .srcdir = srcdir, .only = getenv("VINIT_SERVICES"), .envp = (char const *const *) environ};
+    if (svload_read(&r, &t, quiet, NULL) < 0)
+        return;
+    probe_ports(&world, &t);
+    svtree_free(&t);
+}
+
 static void examine(char const *srcdir, char const *libvirt_dir)
 {
-    world.wants = tree_wants(srcdir && *srcdir ? srcdir : VINIT_SERVICES_DIR);
+    char const *dir = srcdir && *srcdir ? srcdir : VINIT_SERVICES_DIR;
+    world.wants = tree_wants(dir);
     probe_world(&world, libvirt_dir);
+    tree_ports(dir);
     doctor_judge(&world, &report);
 }
 

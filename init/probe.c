@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /* probe: reads the container's facts for doctor. Every probe only looks:
  * devices are opened and closed, nothing is created, changed or mounted,
- * so vinit doctor is safe to run in a live container at any time. */
+ * no socket is bound or connected, so vinit doctor is safe to run in a
+ * live container at any time. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +287,195 @@ void probe_world(struct doctor_world *w, char const *libvirt_dir)
     read_network(w, libvirt_dir);
     read_hugepages(w);
     read_udev(w);
+}
+
+/* ---- the tree's TCP ports, and what listens on them ---- */
+
+/* the socket inode of each of w->listeners */
+static unsigned long long listener_ino[DOCTOR_LISTENERS_MAX];
+
+static void tree_ports(struct doctor_world *w, struct svtree const *t)
+{
+    for (unsigned int i = 0; i < t->n; i++) {
+        struct svtree_service const *sv = &t->sv[i];
+        if (sv->load != SVTREE_WANTED)
+            continue;
+        for (uint32_t k = sv->listen0; k < sv->listen0 + sv->nlisten; k++) {
+            struct svtree_listen const *l = &t->listens[k];
+            if ((l->kind != SVPARSE_LISTEN_TCP4 && l->kind != SVPARSE_LISTEN_TCP6) ||
+                w->nports >= DOCTOR_PORTS_MAX)
+                continue;
+            struct doctor_port *p = &w->ports[w->nports++];
+            snprintf(p->service, sizeof p->service, "%s", svtree_name(t, i));
+            snprintf(p->addr, sizeof p->addr, "%s", svtree_str(t, l->where));
+            p->six = l->kind == SVPARSE_LISTEN_TCP6;
+            p->port = l->port;
+        }
+    }
+}
+
+static int tree_port(struct doctor_world const *w, unsigned int port)
+{
+    for (unsigned int i = 0; i < w->nports; i++)
+        if (w->ports[i].port == port)
+            return 1;
+    return 0;
+}
+
+/* /proc/net/tcp prints an address as the kernel holds it, each 32-bit word
+ * (one for IPv4, four for IPv6) in hex in this machine's byte order:
+ * copying the words back gives the address's bytes. IPv4 goes mapped. */
+static int hex_address(char const *hex, int six, unsigned char a[16])
+{
+    size_t words = six ? 4 : 1;
+    if (strlen(hex) != words * 8)
+        return -1;
+    memset(a, 0, 16);
+    if (!six)
+        a[10] = a[11] = 0xff;
+    for (size_t i = 0; i < words; i++) {
+        char part[9];
+        memcpy(part, hex + i * 8, 8);
+        part[8] = 0;
+        uint32_t v = (uint32_t) strtoul(part, NULL, 16);
+        memcpy(a + (six ? i * 4 : 12), &v, 4);
+    }
+    return 0;
+}
+
+/* The LISTEN sockets of a /proc/net/tcp file on the tree's ports. */
+static int read_tcp(struct doctor_world *w, char const *path, int six)
+{
+    char line[512];
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        char local[40];
+        unsigned int port, state;
+        unsigned long long ino;
+        /* "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode" */
+        if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %llu", local, &port,
+                   &state, &ino) != 4 ||
+            state != 0x0A /* TCP_LISTEN */ || !tree_port(w, port) ||
+            w->nlisteners >= DOCTOR_LISTENERS_MAX)
+            continue;
+        struct doctor_listener *l = &w->listeners[w->nlisteners];
+        if (hex_address(local, six, l->addr) < 0)
+            continue;
+        l->six = six;
+        l->port = port;
+        listener_ino[w->nlisteners++] = ino;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* The vinit beside this vinit-doctor (they are installed together). */
+static int vinit_beside(struct stat *st)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 7);
+    if (n <= 0)
+        return 0;
+    path[n] = 0;
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return 0;
+    strcpy(slash + 1, "vinit");
+    return stat(path, st) == 0;
+}
+
+/* Is pid vinit? PID 1 (the container's init), the doctor's parent (vinit
+ * at start), or a process running the vinit installed beside the doctor
+ * (vinit as a subreaper, seen from vinit doctor). */
+static int is_vinit(pid_t pid, struct stat const *vinit)
+{
+    char path[64];
+    struct stat st;
+    if (pid == 1 || pid == getppid())
+        return 1;
+    snprintf(path, sizeof path, "/proc/%d/exe", (int) pid);
+    return vinit && stat(path, &st) == 0 && st.st_dev == vinit->st_dev &&
+           st.st_ino == vinit->st_ino;
+}
+
+static void holder_comm(struct doctor_listener *l, pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
+    l->pid = (int) pid;
+    snprintf(l->comm, sizeof l->comm, "?");
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    if (fgets(l->comm, sizeof l->comm, f))
+        l->comm[strcspn(l->comm, "\n")] = 0;
+    fclose(f);
+}
+
+/* The listeners' holders among the fds of one process. */
+static void holders_of(struct doctor_world *w, pid_t pid, struct stat const *vinit)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int) pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return; /* gone, or not ours to look at */
+    int me = -1;
+    for (struct dirent *e; (e = readdir(d));) {
+        char link[64];
+        unsigned long long ino;
+        ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof link - 1);
+        if (n <= 0)
+            continue;
+        link[n] = 0;
+        if (sscanf(link, "socket:[%llu]", &ino) != 1)
+            continue;
+        for (unsigned int k = 0; k < w->nlisteners; k++) {
+            struct doctor_listener *l = &w->listeners[k];
+            if (listener_ino[k] != ino)
+                continue;
+            if (me < 0)
+                me = is_vinit(pid, vinit);
+            if (me)
+                l->vinit = 1;
+            else if (!l->pid)
+                holder_comm(l, pid);
+        }
+    }
+    closedir(d);
+}
+
+static void find_holders(struct doctor_world *w)
+{
+    struct stat vinit;
+    int have = vinit_beside(&vinit);
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == (long) getpid())
+            continue;
+        holders_of(w, (pid_t) pid, have ? &vinit : NULL);
+    }
+    closedir(d);
+}
+
+void probe_ports(struct doctor_world *w, struct svtree const *t)
+{
+    w->nports = w->nlisteners = 0;
+    tree_ports(w, t);
+    if (!w->nports)
+        return;
+    /* this network namespace's, as /proc/net is the reader's */
+    int v4 = read_tcp(w, "/proc/net/tcp", 0);
+    int v6 = read_tcp(w, "/proc/net/tcp6", 1);
+    w->tcp_known = v4 == 0 || v6 == 0; /* no IPv6 in the kernel: no tcp6 */
+    if (w->nlisteners)
+        find_holders(w);
 }
 
 unsigned int probe_wants(struct svsrc_tree const *t, char const *srcdir)

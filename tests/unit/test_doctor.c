@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests for doctor: findings from fake worlds, relevance to the tree,
- * bridges named in libvirt's XML, the JSON form. */
+ * bridges named in libvirt's XML, the TCP ports the tree needs and who
+ * holds them, the JSON form. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include <linux/capability.h>
 
@@ -302,6 +304,139 @@ static void test_xml_bridges(void **state)
     xml("<sourcebridge='x'/><source mybridge='y'/>", "");
 }
 
+/* a tcp: line of service svc ("" every IPv4 address; six: in brackets) */
+static struct doctor_port port(char const *svc, char const *addr, int six, unsigned int number)
+{
+    struct doctor_port p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.service, sizeof p.service, "%s", svc);
+    snprintf(p.addr, sizeof p.addr, "%s", addr);
+    p.six = six;
+    p.port = number;
+    return p;
+}
+
+/* a LISTEN socket as /proc/net/tcp (six 0: addr is IPv4) or tcp6 gives it */
+static struct doctor_listener listener(char const *addr, int six, unsigned int number, int pid,
+                                       char const *comm)
+{
+    struct doctor_listener l;
+    memset(&l, 0, sizeof l);
+    if (six)
+        assert_int_equal(inet_pton(AF_INET6, addr, l.addr), 1);
+    else {
+        l.addr[10] = l.addr[11] = 0xff;
+        assert_int_equal(inet_pton(AF_INET, addr, l.addr + 12), 1);
+    }
+    l.six = six;
+    l.port = number;
+    l.pid = pid;
+    snprintf(l.comm, sizeof l.comm, "%s", comm ? comm : "");
+    return l;
+}
+
+/* bind's rules, as measured in a network namespace: the same port clashes
+ * when the addresses are the same or either is a wildcard; a wildcard ::
+ * (without IPV6_V6ONLY) takes IPv4 as well, an IPv6 address does not */
+static void test_port_clash(void **state)
+{
+    static struct {
+        char const *line;
+        int line6;
+        char const *held;
+        int held6;
+        int clash;
+    } const cases[] = {
+        {"", 0, "127.0.0.1", 0, 1},
+        {"127.0.0.1", 0, "0.0.0.0", 0, 1},
+        {"127.0.0.1", 0, "127.0.0.1", 0, 1},
+        {"127.0.0.2", 0, "127.0.0.1", 0, 0},
+        {"::", 1, "127.0.0.1", 0, 1},
+        {"127.0.0.1", 0, "::", 1, 1},
+        {"", 0, "::1", 1, 0},
+        {"::", 1, "::1", 1, 1},
+        {"::1", 1, "0.0.0.0", 0, 0},
+        {"::1", 1, "::", 1, 1},
+        {"::1", 1, "::2", 1, 0},
+        {"", 0, "::ffff:10.0.0.1", 1, 1},
+        {"10.0.0.2", 0, "::ffff:10.0.0.1", 1, 0},
+        {"::ffff:10.0.0.1", 1, "10.0.0.1", 0, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct doctor_port p = port("web", cases[i].line, cases[i].line6, 8080);
+        struct doctor_listener l = listener(cases[i].held, cases[i].held6, 8080, 0, NULL);
+        if (doctor_port_clash(&p, &l) != cases[i].clash)
+            fail_msg("line %s%s%s against %s: expected %d", cases[i].line6 ? "[" : "",
+                     cases[i].line, cases[i].line6 ? "]" : "", cases[i].held, cases[i].clash);
+        l.port = 8081;
+        assert_false(doctor_port_clash(&p, &l));
+    }
+    /* an address the loader would not pass: no clash claimed */
+    struct doctor_port bad = port("web", "not-an-address", 0, 8080);
+    struct doctor_listener any = listener("0.0.0.0", 0, 8080, 0, NULL);
+    assert_false(doctor_port_clash(&bad, &any));
+}
+
+static void test_ports(void **state)
+{
+    struct doctor_world w = healthy();
+    /* no TCP line in the tree: nothing said */
+    doctor_judge(&w, &report);
+    assert_false(has("port"));
+
+    w.nports = 2;
+    w.ports[0] = port("libvirtd", "", 0, 16509);
+    w.ports[1] = port("web", "::", 1, 8080);
+    w.tcp_known = 1;
+    /* vinit holds its own; someone on another port or address is no matter */
+    w.nlisteners = 3;
+    w.listeners[0] = listener("0.0.0.0", 0, 16509, 0, NULL);
+    w.listeners[0].vinit = 1;
+    w.listeners[1] = listener("::", 1, 8080, 0, NULL);
+    w.listeners[1].vinit = 1;
+    w.listeners[2] = listener("0.0.0.0", 0, 22, 40, "sshd");
+    doctor_judge(&w, &report);
+    struct doctor_finding const *f = find("port");
+    assert_int_equal(f->status, DOCTOR_OK);
+    assert_string_equal(f->what, "the TCP ports of the services are free or vinit's own: 16509 "
+                                 "(libvirtd), 8080 (web)");
+    assert_int_equal(doctor_worst(&report), DOCTOR_OK);
+
+    /* taken by a process of the container: named, with its pid */
+    w.listeners[1] = listener("127.0.0.1", 0, 8080, 42, "python3");
+    doctor_judge(&w, &report);
+    f = find("port");
+    assert_int_equal(f->status, DOCTOR_ERROR);
+    assert_string_equal(f->what, "port 8080 (tcp:[::]:8080 of service web) is taken by python3 "
+                                 "(pid 42): vinit cannot listen on it, so web does not start "
+                                 "(unable to listen)");
+    assert_string_equal(f->fix, "stop python3 (pid 42) or move it to another port, or give web "
+                                "another port in its listen file");
+    /* matters whatever the tree runs: the tree itself asked for the port */
+    w.wants = 0;
+    doctor_judge(&w, &report);
+    assert_int_equal(find("port")->status, DOCTOR_ERROR);
+    w.wants = DOCTOR_ALL;
+
+    /* held by nobody this container can see: the host's (--network host) */
+    w.listeners[0] = listener("127.0.0.1", 0, 16509, 0, NULL);
+    doctor_judge(&w, &report);
+    f = find("port");
+    assert_non_null(strstr(f->what, "port 16509 (tcp:16509 of service libvirtd) is taken by a "
+                                    "process outside this container"));
+    assert_non_null(strstr(f->fix, "ss -ltnp 'sport = :16509'"));
+    unsigned int n = 0;
+    for (unsigned int i = 0; i < report.n; i++)
+        n += !strcmp(report.f[i].check, "port");
+    assert_int_equal(n, 2); /* one finding per port taken, no "free" line */
+
+    /* /proc/net/tcp not readable: said, not guessed */
+    w.tcp_known = 0;
+    doctor_judge(&w, &report);
+    assert_int_equal(find("port")->status, DOCTOR_WARN);
+    assert_non_null(strstr(find("port")->what, "not checked"));
+}
+
 static void test_json(void **state)
 {
     struct doctor_world w = healthy();
@@ -336,6 +471,8 @@ int main(void)
         cmocka_unit_test(test_user),
         cmocka_unit_test(test_udev_and_hugepages),
         cmocka_unit_test(test_xml_bridges),
+        cmocka_unit_test(test_port_clash),
+        cmocka_unit_test(test_ports),
         cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
