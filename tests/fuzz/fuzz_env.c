@@ -60,10 +60,18 @@ static void policy(char *name, char *text)
 #define ENV_MAX 64
 
 /* What enabled-if promises: "VAR" holds when VAR is set and not empty,
+ * "!VAR" when it is unset or empty (all after the '!' is the name),
  * "VAR=value" when it equals value, "VAR!=value" unless it does; the
  * first VAR= of the environment counts. */
 static int holds(char const *cond, char const *const *envp)
 {
+    if (cond[0] == '!') {
+        size_t nlen = strlen(cond + 1);
+        for (; *envp; envp++)
+            if (!strncmp(*envp, cond + 1, nlen) && (*envp)[nlen] == '=')
+                return !(*envp)[nlen + 1];
+        return 1;
+    }
     char const *eq = strchr(cond, '=');
     int negated = eq && eq > cond && eq[-1] == '!';
     size_t nlen = eq ? (size_t) (eq - cond) - (size_t) negated : strlen(cond);

@@ -115,6 +115,10 @@ static void condition(char *s, size_t size)
 {
     char const *why;
     if (svparse_condition(s, &why) == 0) {
+        if (s[0] == '!') { /* !VAR: no '=' after it */
+            fuzz_assert(!strchr(s, '='));
+            s++;
+        }
         size_t nlen = strcspn(s, "=");
         if (s[nlen] == '=' && nlen && s[nlen - 1] == '!')
             nlen--;
