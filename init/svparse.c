@@ -306,6 +306,23 @@ int svparse_lines(char *text, int (*each)(char *line, void *arg), void *arg)
     return 0;
 }
 
+void svparse_drop_comments(char *text)
+{
+    char *out = text;
+    for (char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        char const *start = line + strspn(line, " \t");
+        if (start < line + len && *start != '#') {
+            if (out != text)
+                *out++ = '\n';
+            memmove(out, line, len);
+            out += len;
+        }
+        line += len + (line[len] == '\n');
+    }
+    *out = 0;
+}
+
 static int octal_mode(char const *w, unsigned int *mode)
 {
     unsigned int m = 0;

@@ -99,5 +99,10 @@ size_t svparse_word(char const **p);
  * Stops at the first call that returns -1, and returns -1 then. Modifies
  * text (newlines become NULs). */
 int svparse_lines(char *text, int (*each)(char *line, void *arg), void *arg);
+/* Drops, in place, the comment lines ('#' first after blanks) and blank
+ * lines of a list, keeping each other line as written, one per '\n' (none
+ * after the last): a list's size limit is for its items, never its
+ * comments. */
+void svparse_drop_comments(char *text);
 
 #endif

@@ -228,8 +228,14 @@ static int text(struct ctx *c, struct file_kind const *k, char *t)
     char const *why;
     if (k->check && k->check(t, &why) < 0)
         return fault(c, why, t), -1;
-    if (strlen(t) >= k->size)
-        return fault(c, "value too long", NULL), -1;
+    if (!k->check) /* a list: the limit is for its lines, not its comments */
+        svparse_drop_comments(t);
+    if (strlen(t) >= k->size) {
+        char why_long[96];
+        snprintf(why_long, sizeof why_long, "too long: at most %zu bytes%s", k->size - 1,
+                 k->check ? "" : " of lines, comments aside");
+        return fault(c, why_long, NULL), -1;
+    }
     strcpy(field, t);
     if (k->kind == K_USER)
         return known_user(c, t);

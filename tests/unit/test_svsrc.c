@@ -15,8 +15,10 @@
 
 #include <cmocka.h>
 
+#include "svload.h"
 #include "svresolve.h"
 #include "svsrc.h"
+#include "svtree.h"
 
 static char root[] = "/tmp/vinit-svsrc-XXXXXX";
 static struct svsrc_tree tree;
@@ -84,6 +86,24 @@ static void make_tree(void)
     put("sshd/capabilities", "CAP_NET_BIND_SERVICE setuid\n", 0644);
     put("sshd/user", "root:root\n", 0644);
     put("sshd/restart", "on-failure\n", 0644);
+    {
+        /* a list's comments do not count against its size: 2 KiB of them
+         * around one socket line (the image's libvirtd has 1.3 KiB) */
+        static char listen[4096];
+        char *p = listen;
+        for (int i = 0; i < 40; i++)
+            p += sprintf(p, "  # comment line %02d, written as a user would write one\n\n", i);
+        strcpy(p, "/run/sshd.sock mode=0600\n\t# the end\n");
+        put("sshd/listen", listen, 0644);
+    }
+    run_file("longlist"); /* a list whose lines are too long */
+    {
+        static char listen[2048];
+        char *p = listen;
+        for (int i = 0; i < 40; i++)
+            p += sprintf(p, "/run/longlist/socket-%02d.sock\n", i);
+        put("longlist/listen", listen, 0644);
+    }
     /* faults */
     put("norun/timeout-up", "100\n", 0644); /* missing run */
     put("noexec/run", "#!/bin/sh\n", 0644); /* not executable */
@@ -159,6 +179,7 @@ static void test_good_services_parsed(void **state)
     assert_int_equal(sv("sshd")->ncaps, 2);
     assert_int_equal(sv("sshd")->restart, SVPARSE_RESTART_ON_FAILURE);
     assert_int_equal(sv("sshd")->notification_fd, -1);
+    assert_string_equal(sv("sshd")->listen_text, "/run/sshd.sock mode=0600");
     for (char const *const *n =
              (char const *const[]){"virtlogd", "libvirtd", "guests", "sshd", NULL};
          *n; n++) {
@@ -200,6 +221,7 @@ static void test_each_fault_named_once(void **state)
     assert_int_equal(reported("looped", "symbolic links"), 1);
     assert_int_equal(reported("twoready", "more than one readiness"), 1);
     assert_int_equal(reported("fifoenv/env/HANG", "not a regular file"), 1);
+    assert_int_equal(reported("longlist/listen", "too long: at most 1023 bytes of lines"), 1);
     /* a dependent of a faulty service is not a fault of its own: its
      * fate is said when the tree runs */
     assert_int_equal(reported("dependent|", "noexec"), 0);
@@ -208,8 +230,9 @@ static void test_each_fault_named_once(void **state)
 static void test_only_the_faulty_are_disabled(void **state)
 {
     assert_true(sv("fifoenv")->faulty);
-    char const *const off[] = {"norun",   "noexec",  "unknowndep", "cyc-a", "cyc-b",   "badtimeout",
-                               "baduser", "garbage", "huge",       "empty", "twoready"};
+    char const *const off[] = {"norun", "noexec",     "unknowndep", "cyc-a",
+                               "cyc-b", "badtimeout", "baduser",    "garbage",
+                               "huge",  "empty",      "twoready",   "longlist"};
     for (size_t i = 0; i < sizeof off / sizeof *off; i++)
         assert_true(sv(off[i])->disabled);
     /* only a cycle's members are left out of the order */
@@ -279,6 +302,41 @@ static void test_missing_tree_is_an_error(void **state)
     free(t);
 }
 
+/* The image's own tree (services/ of this repository) loads as the image
+ * boots it, with each setting that adds sockets: every service wanted or
+ * off, none broken, the sockets all there. Users and groups of the image
+ * this machine may not have are the only faults let pass. */
+static void test_image_tree(void **state)
+{
+    static char const *const envs[][4] = {
+        {"PATH=/usr/bin:/bin", NULL},
+        {"SOCK_GID=4242", "LIBVIRT_TCP=1", "LIBVIRT_TCP_PORT=16600", NULL},
+    };
+    static unsigned int const sockets[] = {3, 4}; /* libvirtd's */
+    for (size_t e = 0; e < sizeof envs / sizeof *envs; e++) {
+        struct svload_request r = {.srcdir = "services", .envp = envs[e]};
+        struct svtree t;
+        nreports = 0;
+        assert_int_equal(svload_read(&r, &t, report, NULL), 0);
+        int lv = svtree_find(&t, "libvirtd"), vl = svtree_find(&t, "virtlogd");
+        char const *why = lv < 0 || vl < 0                 ? "libvirtd or virtlogd missing"
+                          : t.sv[lv].load == SVTREE_BROKEN ? svtree_str(&t, t.sv[lv].reason)
+                          : t.sv[lv].nlisten != sockets[e] ? "libvirtd: not all its sockets"
+                          : t.sv[vl].nlisten != 2          ? "virtlogd: not both its sockets"
+                                                           : NULL;
+        char said[512];
+        snprintf(said, sizeof said, "%s", why ? why : "");
+        svtree_free(&t);
+        if (why)
+            fail_msg("the image's tree, environment %zu: %s", e, said);
+        /* the tree's README.md is no service: said and ignored */
+        for (unsigned int i = 0; i < nreports; i++)
+            if (!strstr(reports[i], "unknown user") && !strstr(reports[i], "unknown group") &&
+                !strstr(reports[i], "/README.md|not a directory"))
+                fail_msg("the image's tree: %s", reports[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_missing_tree_is_an_error),
         cmocka_unit_test(test_instances),
         cmocka_unit_test(test_no_instances_when_unset),
+        cmocka_unit_test(test_image_tree),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
