@@ -308,11 +308,11 @@ static void test_missing_tree_is_an_error(void **state)
  * this machine may not have are the only faults let pass. */
 static void test_image_tree(void **state)
 {
-    static char const *const envs[][4] = {
+    static char const *const envs[][5] = {
         {"PATH=/usr/bin:/bin", NULL},
-        {"SOCK_GID=4242", "LIBVIRT_TCP=1", "LIBVIRT_TCP_PORT=16600", NULL},
+        {"SOCK_GID=4242", "LIBVIRT_TCP=1", "LIBVIRT_TCP_PORT=16600", "LIBVIRT_TLS=1", NULL},
     };
-    static unsigned int const sockets[] = {3, 4}; /* libvirtd's */
+    static unsigned int const sockets[] = {3, 5}; /* libvirtd's */
     for (size_t e = 0; e < sizeof envs / sizeof *envs; e++) {
         struct svload_request r = {.srcdir = "services", .envp = envs[e]};
         struct svtree t;
