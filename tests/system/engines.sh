@@ -201,6 +201,6 @@ dcode() { docker inspect -f '{{.State.ExitCode}}' "$1"; }
 # checkout where make has run: the binaries, services, hooks, rootfs/
 libvirt_context() {
   rm -rf "$1" && mkdir -p "$1/rootfs" &&
-    cp "$TOP/vinit" "$TOP/vinit-udevd" "$TOP/vinit-doctor" "$1/" && cp -R "$TOP/services" "$TOP/hooks" "$1/" &&
+    cp "$TOP/vinit" "$TOP/vinit-udevd" "$TOP/vinit-doctor" "$TOP/libnss_vinit.so.2" "$1/" && cp -R "$TOP/services" "$TOP/hooks" "$1/" &&
     cp "$TOP/rootfs/install" "$TOP/rootfs/Dockerfile" "$1/rootfs/"
 }
