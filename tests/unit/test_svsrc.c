@@ -311,19 +311,25 @@ static void test_image_tree(void **state)
     static char const *const envs[][5] = {
         {"PATH=/usr/bin:/bin", NULL},
         {"SOCK_GID=4242", "LIBVIRT_TCP=1", "LIBVIRT_TCP_PORT=16600", "LIBVIRT_TLS=1", NULL},
+        {"COCKPIT=1", NULL},
     };
-    static unsigned int const sockets[] = {3, 5}; /* libvirtd's */
+    static unsigned int const sockets[] = {3, 5, 3}; /* libvirtd's */
     for (size_t e = 0; e < sizeof envs / sizeof *envs; e++) {
         struct svload_request r = {.srcdir = "services", .envp = envs[e]};
         struct svtree t;
         nreports = 0;
         assert_int_equal(svload_read(&r, &t, report, NULL), 0);
         int lv = svtree_find(&t, "libvirtd"), vl = svtree_find(&t, "virtlogd");
+        int ck = svtree_find(&t, "cockpit");
+        /* wanted (or broken here for want of the image's cockpit-wsinstance user) */
+        int cockpit = ck >= 0 && t.sv[ck].load != SVTREE_OFF && t.sv[ck].nlisten == 1;
         char const *why = lv < 0 || vl < 0                 ? "libvirtd or virtlogd missing"
                           : t.sv[lv].load == SVTREE_BROKEN ? svtree_str(&t, t.sv[lv].reason)
                           : t.sv[lv].nlisten != sockets[e] ? "libvirtd: not all its sockets"
                           : t.sv[vl].nlisten != 2          ? "virtlogd: not both its sockets"
-                                                           : NULL;
+                          : cockpit != (e == 2)
+                              ? "cockpit: wanted with its socket only with COCKPIT=1"
+                              : NULL;
         char said[512];
         snprintf(said, sizeof said, "%s", why ? why : "");
         svtree_free(&t);
