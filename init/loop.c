@@ -200,7 +200,7 @@ static void forward(struct loop *l, int signo)
 
 static void on_signal(struct loop *l, int signo)
 {
-    switch (signals_action(signo, l->under_nspawn)) {
+    switch (signals_action(signo, l->under_nspawn || l->machine)) {
     case SIGNALS_REAP:
         if (!l->reap_storm)
             reap_now(l);

@@ -17,6 +17,7 @@ struct loop {
     struct settings const *settings;
     int pid1; /* 1: PID 1 of a namespace; 0: a child subreaper */
     int under_nspawn;
+    int machine; /* the init of a (virtual) machine: ctrl-alt-del (SIGINT) reboots */
     int take_tty;
     int sigfd;
     int ctlfd; /* the control socket, or -1 */

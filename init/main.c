@@ -26,6 +26,7 @@
 #include "env.h"
 #include "helper.h"
 #include "loop.h"
+#include "machine.h"
 #include "mkpath.h"
 #include "mounts.h"
 #include "netspec.h"
@@ -332,6 +333,45 @@ static void open_control(struct loop *l, struct settings const *s)
                          ": vinit status and friends will not work");
 }
 
+/* 1: our pid namespace is the machine's first (its fixed inode,
+ * PROC_PID_INIT_INO), as a kernel's init is and a container never is; 0
+ * not; -1 unknown (no /proc) */
+static int init_pidns(void)
+{
+    struct stat st;
+    if (stat("/proc/self/ns/pid", &st) < 0)
+        return -1;
+    return st.st_ino == 0xEFFFFFFCu;
+}
+
+static void no_word(char const *w, char const *why, void *arg)
+{
+    (void) w, (void) why, (void) arg;
+}
+static void no_env(char const *k, size_t n, char const *v, void *arg)
+{
+    (void) k, (void) n, (void) v, (void) arg;
+}
+
+/* VINIT_MACHINE=0|1, or vinit.machine=0|1 on a kernel command line that
+ * can be read already; -1: neither */
+static int forced_machine(void)
+{
+    char const *v = getenv("VINIT_MACHINE");
+    if (v && (!strcmp(v, "0") || !strcmp(v, "1")))
+        return v[0] - '0';
+    char cmdline[4096];
+    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t r = read(fd, cmdline, sizeof cmdline - 1);
+    close(fd);
+    cmdline[r > 0 ? r : 0] = 0;
+    struct machine_opts o;
+    machine_cmdline(cmdline, &o, no_word, no_env, NULL);
+    return o.machine;
+}
+
 int main(int argc, char const *const *argv)
 {
     struct settings settings;
@@ -348,9 +388,17 @@ int main(int argc, char const *const *argv)
     if (argc > 1 && ctl_is_verb(argv[1]) && getpid() != 1) {
         return ctl_client(argc, argv, ctl_find_rundir());
     }
+    l.pid1 = getpid() == 1;
+    /* the init of a machine: the API file systems and the kernel command
+     * line first, since the settings come from the environment */
+    l.machine = machine_detect(l.pid1, container, access("/proc/self/stat", F_OK) == 0,
+                               init_pidns(), forced_machine());
+    if (l.machine) {
+        struct machine_opts mopts;
+        machine_setup(&mopts);
+    }
     parse(&settings, argc, argv);
     user_rundir(&settings);
-    l.pid1 = getpid() == 1;
     /* Not PID 1 (docker run --init=false under another init, a shell, a
      * test): orphans of our tree must come back to us, not to the real init. */
     if (!l.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -395,6 +443,8 @@ int main(int argc, char const *const *argv)
          * 129, so for them the exit code 133 says it. */
         if (l.reboot && l.under_nspawn)
             reboot(RB_AUTOBOOT);
+        if (l.machine)
+            machine_end(l.reboot);
     }
     return code;
 }
