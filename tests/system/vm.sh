@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: ISC
+# What tests/system/vm and tests/bench/vm share: QEMU under TCG booting
+# Debian's cloud kernel (tests/system/guest-image, cached) with the libvirt
+# image's tree as its root. Source it after tests/lib.sh and
+# tests/system/rootfs.sh, in a mount namespace of the caller's own.
+#   image_tree                 the image's tree in $M (overlay), with a probe
+#   image_initrd MOUNT [INIT]  $WORK/vinitrd: runs MOUNT (root on /newroot),
+#                              then switch_root to INIT (/init: vinit)
+#   monitor CMD, console, said PATTERN, qemu_exits SECONDS, probe_or_failure
+
+WORK=$(mktemp -d /tmp/vinit-vm.XXXXXX)
+QEMU="" VFS=""
+trap '[ -n "$QEMU" ] && kill -9 "$QEMU" 2>/dev/null; [ -n "$VFS" ] && kill -9 "$VFS" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+GUEST=$("$TOP/tests/system/guest-image") || { echo "vm: tests/system/guest-image made no kernel"; exit 1; }
+KERNEL=$(echo "$GUEST" | sed -n 1p)
+BASE_INITRD=$(echo "$GUEST" | sed -n 2p)
+
+# busybox from the .deb guest-image kept, to unpack its initramfs
+deb=$(ls "${VINIT_CACHE:-/var/cache/vinit}"/guest-debs/busybox-static_*.deb 2>/dev/null | tail -n 1)
+[ -n "$deb" ] && dpkg-deb -x "$deb" "$WORK/bb" || { echo "vm: no busybox-static .deb in the guest image's cache"; exit 1; }
+
+# monitor CMD: one command on QEMU's human monitor
+monitor() {
+  python3 - "$WORK/mon" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+time.sleep(0.2)
+s.sendall(sys.argv[2].encode() + b"\n")
+time.sleep(0.5)
+s.close()
+PY
+}
+console() { cat "$WORK/console" 2>/dev/null; }
+since() { echo $(($(now_ms) - $1)); }
+# qemu_exits SECONDS: QEMU ends by itself within SECONDS (else SIGKILL and
+# false); QEMU_CODE is its exit code
+qemu_exits() {
+  local end=$(($(now_ms) + $1 * 1000))
+  while kill -0 "$QEMU" 2>/dev/null; do
+    [ "$(now_ms)" -lt "$end" ] || { kill -9 "$QEMU"; wait "$QEMU"; QEMU_CODE=killed; QEMU=""; return 1; }
+    sleep 0.05
+  done
+  wait "$QEMU"; QEMU_CODE=$?; QEMU=""
+}
+said() { console | tr -d '\r' | grep -aq -- "$1"; }
+
+# probe_or_failure: the probe answered, or the boot failed for good (then
+# the check fails at once rather than at the timeout)
+probe_or_failure() {
+  said '^probe: PROBE-OK' && return 0
+  said 'initramfs: cannot mount\|Kernel panic' && { TIMEOUT_CUT=1; return 0; }
+  return 1
+}
+
+# image_tree: the image's tree in $M (the cached rootfs, rootfs/install,
+# and the test's probe service on an overlay)
+image_tree() {
+  local lower
+  M=$WORK/merged
+  lower=$(rootfs_tree) || return 1
+  mkdir -p "$WORK/ovl" "$M" && mount -t tmpfs -o mode=755 ovl "$WORK/ovl" &&
+    mkdir -p "$WORK/ovl/u" "$WORK/ovl/w" &&
+    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$WORK/ovl/u,workdir=$WORK/ovl/w" "$M" &&
+    "$TOP/rootfs/install" "$M" && mkdir -p "$M/etc/vinit/services/probe" || return 1
+  cat > "$M/etc/vinit/services/probe/run" <<'SH'
+#!/bin/sh
+# the test's probe: says on the console when libvirt answers in the VM
+until virsh -q -c qemu:///system version > /tmp/probe 2>&1; do sleep 0.5; done
+echo "PROBE-OK after $(cut -d' ' -f1 /proc/uptime) s of uptime: $(grep -i hypervisor /tmp/probe)"
+echo "pid1=$(cat /proc/1/comm)"
+cut -d' ' -f2,3 /proc/mounts | sed 's/^/mount: /'
+exec sleep 1000000
+SH
+  chmod 755 "$M/etc/vinit/services/probe/run"
+}
+
+# image_initrd MOUNT [INIT]: the guest image's initramfs (its modules:
+# virtiofs, virtio_blk, the power button's) with an /init that runs MOUNT
+# (the root on /newroot) and hands over to INIT (/init, vinit)
+image_initrd() {
+  local r=$WORK/vroot-$$
+  rm -rf "$r" && mkdir -p "$r" && (cd "$r" && gzip -dc "$BASE_INITRD" | "$WORK/bb/bin/busybox" cpio -id 2>/dev/null) &&
+    mkdir -p "$r/newroot" && rm -f "$r/init" && cat > "$r/init" <<SH && chmod 755 "$r/init" &&
+#!/bin/sh
+for m in \$(/bin/busybox cat /lib/modules/order); do /bin/busybox insmod "/lib/modules/\$m"; done
+$1 || { echo "initramfs: cannot mount the root"; exec /bin/busybox sh; }
+exec /bin/busybox switch_root /newroot ${2:-/init}
+SH
+    (cd "$r" && mknod -m 600 dev/console c 5 1 2>/dev/null; find . | "$WORK/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$WORK/vinitrd"
+}
+
