@@ -69,7 +69,7 @@ image_tree() {
 until virsh -q -c qemu:///system version > /tmp/probe 2>&1; do sleep 0.5; done
 echo "PROBE-OK after $(cut -d' ' -f1 /proc/uptime) s of uptime: $(grep -i hypervisor /tmp/probe)"
 echo "pid1=$(cat /proc/1/comm)"
-cut -d' ' -f2,3 /proc/mounts | sed 's/^/mount: /'
+cut -d' ' -f2,3,4 /proc/mounts | sed 's/^/mount: /'
 exec sleep 1000000
 SH
   chmod 755 "$M/etc/vinit/services/probe/run"
