@@ -197,10 +197,15 @@ drun() {
 }
 dcode() { docker inspect -f '{{.State.ExitCode}}' "$1"; }
 
-# libvirt_context DIR: the build context of rootfs/Dockerfile, as a
-# checkout where make has run: the binaries, services, hooks, rootfs/
+# libvirt_context DIR: the build context of rootfs/Dockerfile as a clean
+# clone has it: the files git tracks, as they are in the work tree, nothing
+# a build left (the image compiles vinit in its first stage)
 libvirt_context() {
-  rm -rf "$1" && mkdir -p "$1/rootfs" &&
-    cp "$TOP/vinit" "$TOP/vinit-udevd" "$TOP/vinit-doctor" "$TOP/libnss_vinit.so.2" "$1/" && cp -R "$TOP/services" "$TOP/hooks" "$1/" &&
-    cp "$TOP/rootfs/install" "$TOP/rootfs/Dockerfile" "$1/rootfs/"
+  rm -rf "$1" && mkdir -p "$1" || return 1
+  if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$TOP" && git ls-files -z | tar --null -cf - -T -) | tar -xf - -C "$1"
+  else
+    (cd "$TOP" && tar -cf - configure Makefile.in init services hooks rootfs .dockerignore \
+      --exclude='*.o' --exclude='*.d' --exclude=init/config.h) | tar -xf - -C "$1"
+  fi
 }
