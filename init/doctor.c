@@ -442,6 +442,27 @@ static void check_ports(struct doctor_world const *w, struct doctor_report *r)
                                w->ports[i].port, w->ports[i].service);
 }
 
+/* --pid host: the runtime signals every process of the container at its
+ * stop, guests included, before vinit's ordered stop reaches them */
+static void check_pidns(struct doctor_world const *w, struct doctor_report *r)
+{
+    struct doctor_finding *f;
+    if (w->host_pidns < 0)
+        return;
+    if (!w->host_pidns) {
+        f = add(r, w, "pidns", DOCTOR_OK, 0);
+        WHAT(f, "the container has a pid namespace of its own");
+        return;
+    }
+    f = add(r, w, "pidns", DOCTOR_WARN, DOCTOR_LIBVIRT);
+    WHAT(f, "the container shares the host's pid namespace (--pid host): at its stop the runtime "
+            "signals every process of the container itself, so running guests are killed "
+            "(qemu: terminating on signal 15) before vinit's ordered stop can shut them down, "
+            "and vinit is not PID 1");
+    FIX(f, "run it with a pid namespace of its own: drop --pid=host (docker, podman) or "
+           "hostPID: true (Kubernetes)");
+}
+
 void doctor_judge(struct doctor_world const *w, struct doctor_report *r)
 {
     r->n = 0;
@@ -458,6 +479,7 @@ void doctor_judge(struct doctor_world const *w, struct doctor_report *r)
     check_hugepages(w, r);
     check_udev(w, r);
     check_ports(w, r);
+    check_pidns(w, r);
 }
 
 enum doctor_status doctor_worst(struct doctor_report const *r)

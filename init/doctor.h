@@ -60,7 +60,8 @@ struct doctor_listener {
 struct doctor_world {
     unsigned int wants; /* DOCTOR_* */
     uid_t uid;
-    int userns; /* in a user namespace that maps only part of the ids (rootless) */
+    int userns;     /* in a user namespace that maps only part of the ids (rootless) */
+    int host_pidns; /* a container in the host's pid namespace (--pid host); -1 unknown */
     int caps_known;
     uint64_t caps; /* effective set: bit n is capability n */
     int kvm;       /* 0 absent, 1 makes VMs, -1 present but cannot open or make one */

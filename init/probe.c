@@ -271,6 +271,20 @@ static void read_network(struct doctor_world *w, char const *libvirt_dir)
             w->netlink = 0;
 }
 
+/* 1: a container (container=, /.dockerenv, /run/.containerenv) whose pid
+ * namespace is the host's first one (its fixed inode, PROC_PID_INIT_INO);
+ * 0: not; -1: unknown */
+static int host_pidns(void)
+{
+    struct stat st;
+    char const *c = getenv("container");
+    int container =
+        (c && c[0]) || access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
+    if (stat("/proc/self/ns/pid", &st) < 0)
+        return -1;
+    return container && st.st_ino == 0xEFFFFFFCu;
+}
+
 void probe_world(struct doctor_world *w, char const *libvirt_dir)
 {
     unsigned int wants = w->wants;
@@ -278,6 +292,7 @@ void probe_world(struct doctor_world *w, char const *libvirt_dir)
     w->wants = wants;
     w->uid = geteuid();
     w->userns = partial_userns();
+    w->host_pidns = host_pidns();
     read_caps(w);
     read_kvm(w);
     w->tun = device("/dev/net/tun", NULL, NULL, NULL);

@@ -268,6 +268,29 @@ static void test_udev_and_hugepages(void **state)
     assert_non_null(strstr(find("udev")->what, "vinit-udevd"));
 }
 
+/* --pid host: the runtime kills the guests at the stop */
+static void test_host_pidns(void **state)
+{
+    struct doctor_world w = healthy();
+    w.host_pidns = 1;
+    doctor_judge(&w, &report);
+    assert_int_equal(find("pidns")->status, DOCTOR_WARN);
+    assert_non_null(strstr(find("pidns")->what, "--pid host"));
+    assert_non_null(strstr(find("pidns")->what, "guests are killed"));
+    assert_non_null(strstr(find("pidns")->fix, "drop --pid=host"));
+    w.wants = DOCTOR_SSHD; /* no libvirt: only information */
+    doctor_judge(&w, &report);
+    assert_int_equal(find("pidns")->status, DOCTOR_INFO);
+    w = healthy();
+    w.host_pidns = 0;
+    doctor_judge(&w, &report);
+    assert_int_equal(find("pidns")->status, DOCTOR_OK);
+    w.host_pidns = -1; /* unknown: nothing said */
+    doctor_judge(&w, &report);
+    for (unsigned int i = 0; i < report.n; i++)
+        assert_string_not_equal(report.f[i].check, "pidns");
+}
+
 static char names[256];
 static void collect(char const *name, void *arg)
 {
@@ -470,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_nmbd_ipv4),
         cmocka_unit_test(test_user),
         cmocka_unit_test(test_udev_and_hugepages),
+        cmocka_unit_test(test_host_pidns),
         cmocka_unit_test(test_xml_bridges),
         cmocka_unit_test(test_port_clash),
         cmocka_unit_test(test_ports),
