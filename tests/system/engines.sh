@@ -186,6 +186,12 @@ dockerd_stop() {
   local t0; t0=$(now_ms)
   kill "$DOCKERD"; bounded_wait "$DOCKERD" 20; DOCKERD=""
   STOP_MS=$(since "$t0")
+  # a build with --network host leaves dockerd's bind mount of the host's
+  # network namespace behind (netns/default): not a container's, ours to undo
+  local n
+  for n in "$RUNS/docker-exec/netns/"*; do
+    mountpoint -q "$n" 2>/dev/null && umount "$n"
+  done
   note "docker: dockerd stopped in $STOP_MS ms"
 }
 
