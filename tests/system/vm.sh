@@ -6,6 +6,8 @@
 #   image_tree                 the image's tree in $M (overlay), with a probe
 #   image_initrd MOUNT [INIT]  $WORK/vinitrd: runs MOUNT (root on /newroot),
 #                              then switch_root to INIT (/init: vinit)
+#   qemu_start KERNEL INITRD APPEND [QEMU-ARGS...]
+#                              QEMU under TCG, its console and monitor in $WORK
 #   monitor CMD, console, said PATTERN, qemu_exits SECONDS, probe_or_failure
 
 WORK=$(mktemp -d /tmp/vinit-vm.XXXXXX)
@@ -18,6 +20,19 @@ BASE_INITRD=$(echo "$GUEST" | sed -n 2p)
 # busybox from the .deb guest-image kept, to unpack its initramfs
 deb=$(ls "${VINIT_CACHE:-/var/cache/vinit}"/guest-debs/busybox-static_*.deb 2>/dev/null | tail -n 1)
 [ -n "$deb" ] && dpkg-deb -x "$deb" "$WORK/bb" || { echo "vm: no busybox-static .deb in the guest image's cache"; exit 1; }
+
+# qemu_start KERNEL INITRD APPEND [QEMU-ARGS...]: a machine under TCG
+# (256 MB unless QEMU-ARGS say -m), no devices but those QEMU-ARGS add,
+# never rebooting (a reboot ends QEMU), its serial console in
+# $WORK/console (emptied first) and its monitor on $WORK/mon; sets QEMU
+qemu_start() {
+  local kernel=$1 initrd=$2 append=$3; shift 3
+  : > "$WORK/console"
+  qemu-system-x86_64 -M pc -m 256 -nodefaults -no-user-config -display none -no-reboot "$@" \
+    -serial "file:$WORK/console" -monitor "unix:$WORK/mon,server,nowait" \
+    -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 quiet $append" > "$WORK/qemu.out" 2>&1 &
+  QEMU=$!
+}
 
 # monitor CMD: one command on QEMU's human monitor
 monitor() {
