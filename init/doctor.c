@@ -230,7 +230,8 @@ static void check_proc_sys(struct doctor_world const *w, struct doctor_report *r
     }
     f = add(r, w, "proc_sys", DOCTOR_WARN, DOCTOR_LIBVIRT);
     WHAT(f, "/proc/sys is read-only: libvirt's NAT network (default) cannot start (it writes "
-            "/proc/sys/net/...); the shipped libvirtd service does not autostart it");
+            "/proc/sys/net/...): a network marked autostart fails at libvirtd's start (the "
+            "image's LIBVIRT_DEFAULT_NETWORK=auto leaves it off here; =on marks it anyway)");
     FIX(f, "give guests a bridge instead (VINIT_BRIDGE in a private network namespace, or a "
            "host bridge with --network=host), or run --privileged");
 }
