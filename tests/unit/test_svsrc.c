@@ -375,6 +375,46 @@ static void test_image_tree(void **state)
     }
 }
 
+/* vinit env set in the image: a variable that a setup hook reads reruns
+ * that oneshot (its env-uses), never guests; one that no hook reads
+ * reruns none. names, then the oneshots it marks. */
+static void test_image_env_uses(void **state)
+{
+    static char const *const cases[][2] = {
+        {"LIBVIRT_TCP", "libvirt-config"},
+        {"LIBVIRT_TCP_AUTH", "libvirt-config"},
+        {"LIBVIRT_TLS_VERIFY", "libvirt-config"},
+        {"SOCK_GID", "libvirt-config"},
+        {"LIBVIRT_USERS_FILE", "cockpit-setup libvirt-config"},
+        {"COCKPIT_USERS_FILE", "cockpit-setup"},
+        {"COCKPIT_HOME", "cockpit-setup"},
+        {"SAMBA_SHARES", "samba-config"},
+        {"SAMBA_PASSWORD", "samba-config"},
+        {"NMBD", "samba-config"},
+        {"SSH_AUTHORIZED_KEYS", "sshd-keys"},
+        {"SSH_PORT", "sshd-keys"},
+        {"GUESTS_ON_STOP", ""},
+        {"COCKPIT_PORT", ""},
+        {"TZ", ""},
+        {"PATH", ""},
+    };
+    char const *const env[] = {"COCKPIT=1", NULL};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        struct svload_request r = {.srcdir = "services", .envp = env, .names = cases[c][0]};
+        struct svtree t;
+        char got[256] = "";
+        nreports = 0;
+        assert_int_equal(svload_read(&r, &t, report, NULL), 0);
+        for (unsigned int i = 0; i < t.n; i++)
+            if (t.sv[i].uses && t.sv[i].type == SVPARSE_ONESHOT)
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", *got ? " " : "",
+                         svtree_name(&t, i));
+        svtree_free(&t);
+        if (strcmp(got, cases[c][1]))
+            fail_msg("vinit env set %s: reruns [%s], want [%s]", cases[c][0], got, cases[c][1]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_instances),
         cmocka_unit_test(test_no_instances_when_unset),
         cmocka_unit_test(test_image_tree),
+        cmocka_unit_test(test_image_env_uses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
