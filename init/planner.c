@@ -719,6 +719,31 @@ void planner_sup_event(struct planner *p, unsigned int i, unsigned int which,
 
 /* ---- across services ---- */
 
+/* A oneshot that runs again after a reload waits until what restarts after
+ * it (its dependents that ran, and theirs through oneshots that run again)
+ * has left: their old copies stop first, as at the stop, and the oneshot's
+ * up never runs under a dependent that still runs with what it did
+ * before. A longrun's old copy is gone when its old supervisor is. */
+static int restarted_after_left(struct planner *p, unsigned int i)
+{
+    struct svtree const *t = p->tree;
+    unsigned char *mark = (unsigned char *) p->count; /* scratch */
+    memset(mark, 0, t->n);
+    mark[i] = 1;
+    for (unsigned int k = 0; k < t->norder; k++) {
+        unsigned int j = t->order[k];
+        if (mark[j] || !p->svc[j].after)
+            continue;
+        for (uint32_t d = 0; d < t->sv[j].ndeps && !mark[j]; d++) {
+            unsigned int dep = t->deps[t->sv[j].dep0 + d];
+            mark[j] = mark[dep] && (dep == i || is_oneshot(p, dep));
+        }
+        if (mark[j] && p->svc[j].sup[PLANNER_SUP].state == SUP_REPLACING)
+            return 0;
+    }
+    return 1;
+}
+
 /* Each waiting service, in start order (dependencies first, so a fate
  * spreads down a chain in one pass): one whose dependency will not run
  * takes its fate; one whose dependencies are all done goes, once its
@@ -744,8 +769,11 @@ static void advance(struct planner *p, uint64_t now)
         if (dead_dep >= 0)
             svc_event(p, i, PE_DEP_DEAD, &e);
         else if (done && !(s->deadline > now) && (!t->sv[i].nlisten || s->sockets) &&
-                 (is_oneshot(p, i) || s->sup[PLANNER_SUP].state == SUP_LISTENING))
+                 (is_oneshot(p, i) || s->sup[PLANNER_SUP].state == SUP_LISTENING) &&
+                 (!s->rerun || restarted_after_left(p, i))) {
+            s->rerun = 0;
             svc_event(p, i, PE_GO, &e); /* never without its sockets */
+        }
     }
 }
 
@@ -1181,6 +1209,41 @@ static int unchanged(struct svtree const *a, unsigned int i, struct svtree const
            svtree_same_deps(a, i, b, j);
 }
 
+/* It ran (or runs) with what it was given: a reload that changes what it
+ * depends on restarts it. Not one waiting, or stopped by hand. */
+static int ran(uint8_t s)
+{
+    return s == PS_STARTING || s == PS_READY || s == PS_BACKOFF || s == PS_RESTARTING ||
+           s == PS_EXITED;
+}
+
+#define RERUN 0x80000000u /* flag[j]: a oneshot whose up runs again */
+
+/* What a reload runs again beyond what changed, in start order (a
+ * dependency is decided before its dependents). flag[j] of each new
+ * service: RERUN for a oneshot that changed, or restarts after one that
+ * runs again, and whose up ran; the low bits, 1 + the old index of a
+ * oneshot that runs again that it depends on (0: none), when it ran: it
+ * restarts after it. A restarted longrun spreads nothing: its dependents
+ * keep running, as after a crash (guests after libvirtd). */
+static void plan_reruns(struct planner const *p, struct svtree const *next, uint32_t *flag)
+{
+    for (unsigned int k = 0; k < next->norder; k++) {
+        unsigned int j = next->order[k];
+        int i = svtree_find(p->tree, svtree_name(next, j));
+        if (i < 0 || next->sv[j].load != SVTREE_WANTED || !ran(p->svc[i].state))
+            continue;
+        for (uint32_t d = 0; d < next->sv[j].ndeps && !(flag[j] & ~RERUN); d++) {
+            unsigned int dep = next->deps[next->sv[j].dep0 + d];
+            if (flag[dep] & RERUN)
+                flag[j] = 1 + (uint32_t) svtree_find(p->tree, svtree_name(next, dep));
+        }
+        if (next->sv[j].type == SVPARSE_ONESHOT &&
+            (flag[j] || !unchanged(p->tree, (unsigned int) i, next, j)))
+            flag[j] |= RERUN;
+    }
+}
+
 int planner_reload_begin(struct planner *p, struct svtree const *next, int *map, uint64_t now)
 {
     struct tables x;
@@ -1191,6 +1254,8 @@ int planner_reload_begin(struct planner *p, struct svtree const *next, int *map,
         return -1;
     unsigned char *kept = (unsigned char *) p->count; /* free until the swap */
     memset(kept, 0, sizeof *p->count * p->tree->n);
+    uint32_t *flag = x.count; /* free until the swap too: zeroed */
+    plan_reruns(p, next, flag);
     for (unsigned int j = 0; j < next->n; j++) {
         struct planner_svc *n = &x.svc[j];
         int i = svtree_find(p->tree, svtree_name(next, j));
@@ -1199,13 +1264,15 @@ int planner_reload_begin(struct planner *p, struct svtree const *next, int *map,
         map[j] = -1;
         if (next->sv[j].load != SVTREE_WANTED)
             continue;
-        if (running && unchanged(p->tree, (unsigned int) i, next, j)) {
+        if (running && unchanged(p->tree, (unsigned int) i, next, j) && !(flag[j] & ~RERUN)) {
             *n = p->svc[i];
             map[j] = i;
             kept[i] = 1;
             continue;
         }
         n->why = running ? PM_CHANGED : PM_ADDED; /* said at the end */
+        n->rerun = (flag[j] & RERUN) != 0;
+        n->after = (flag[j] & ~RERUN) != 0;
         /* remade once the old supervisor is gone, or the orphan a dead one
          * left (killed below): never two copies of the daemon */
         struct planner_sup const *old = i >= 0 ? &p->svc[i].sup[PLANNER_SUP] : NULL;
@@ -1223,7 +1290,12 @@ int planner_reload_begin(struct planner *p, struct svtree const *next, int *map,
         if (dead(p->svc[i].state) || kept[i])
             continue;
         int j = svtree_find(next, svtree_name(p->tree, i));
-        say(p, i, j >= 0 && next->sv[j].load == SVTREE_WANTED ? PM_CHANGED : PM_REMOVED, 0, 0);
+        if (j < 0 || next->sv[j].load != SVTREE_WANTED)
+            say(p, i, PM_REMOVED, 0, 0);
+        else if ((flag[j] & ~RERUN) && unchanged(p->tree, i, next, (unsigned int) j))
+            say(p, i, PM_AFTER, 0, (int) (flag[j] & ~RERUN) - 1);
+        else
+            say(p, i, PM_CHANGED, 0, 0);
         for (unsigned int w = 0; w < 2; w++)
             if (p->svc[i].sup[w].state == SUP_ORPHANED) /* its timer leaves with the old tree */
                 kill_act(p, i, p->svc[i].sup[w].orphan, SIGKILL);

@@ -115,6 +115,8 @@ struct planner_svc {
     int exitcode;         /* of its last end, 128+n for a signal; -1: never ended */
     unsigned int retries; /* oneshot forks that failed in a row */
     uint8_t sockets;      /* its listen sockets are bound: its dependents may go */
+    uint8_t rerun;        /* reload: a oneshot to run again once what restarts after it left */
+    uint8_t after;        /* reload: restarted after a dependency (a oneshot) that runs again */
     struct restart_state rs;
     struct planner_sup sup[2];
 };
@@ -166,6 +168,7 @@ enum planner_msg {
     PM_ADDED,         /* */
     PM_CHANGED,       /* */
     PM_REMOVED,       /* */
+    PM_AFTER,         /* b: the oneshot that runs again, which it restarts after */
     PM_NMSGS
 };
 
@@ -260,9 +263,15 @@ void planner_shutdown(struct planner *p, uint64_t now, uint64_t deadline);
  * next with the running tree: a service that is in both, runs, and has
  * the same type, dependencies and signature, and does not use a changed
  * name (next->sv[j].uses), is kept as it is; map[j] is then its old
- * index, else -1. Services that leave the tree (removed or changed) get
- * PA_RETIRE, with old indexes. 0, or -1 (ENOMEM, or stopping): nothing
- * changed. end makes next the planner's tree and starts what is new. */
+ * index, else -1. A oneshot that changed and whose up ran runs up again
+ * (not its down), and the services that depend on it and ran restart
+ * after it; through those that are oneshots themselves, theirs too; a
+ * restarted longrun's dependents keep running (as after a crash). Such a
+ * oneshot's up waits until the old copies of what restarts after it have
+ * stopped. Services that leave the tree (removed, changed or restarted
+ * after a oneshot) get PA_RETIRE, with old indexes. 0, or -1 (ENOMEM, or
+ * stopping): nothing changed. end makes next the planner's tree and
+ * starts what is new. */
 int planner_reload_begin(struct planner *p, struct svtree const *next, int *map, uint64_t now);
 void planner_reload_end(struct planner *p, uint64_t now);
 

@@ -262,6 +262,9 @@ static void say(struct planner_act const *a)
     case PM_REMOVED:
         strerr_warni("service ", name_of(i), ": removed: stopping");
         break;
+    case PM_AFTER:
+        strerr_warni("service ", name_of(i), ": restarting after ", dep, ", which runs again");
+        break;
     default:
         break;
     }

@@ -105,7 +105,7 @@ static int uses(char const *srcdir, struct svsrc_service const *sv, char const *
             continue;
         memcpy(name, p, k);
         name[k] = 0;
-        if (svsrc_mentions(srcdir, sv, name))
+        if (svsrc_uses(srcdir, sv, name))
             return 1;
     }
     return 0;

@@ -155,6 +155,41 @@ int svparse_env_name(char const *name, size_t len)
     return 1;
 }
 
+/* A bracket expression from its '[': letters, digits, '_' and ranges,
+ * negated by a first '!' or '^'; the length up to its ']' included, or 0. */
+static size_t bracket(char const *p, size_t len)
+{
+    size_t i = 1;
+    if (i < len && (p[i] == '!' || p[i] == '^'))
+        i++;
+    size_t first = i;
+    for (; i < len && p[i] != ']'; i++)
+        if (!isalnum((unsigned char) p[i]) && p[i] != '_' && !(p[i] == '-' && i > first))
+            return 0;
+    return i < len && i > first ? i + 1 : 0;
+}
+
+int svparse_env_pattern(char const *word, size_t len, char const **why)
+{
+    if (!len)
+        return bad(why, "empty pattern");
+    if (isdigit((unsigned char) word[0]))
+        return bad(why, "matches no variable: a name does not start with a digit");
+    for (size_t i = 0; i < len; i++) {
+        if (word[i] == '[') {
+            size_t k = bracket(word + i, len - i);
+            if (!k)
+                return bad(why,
+                           "a [ without its ]: [A-Z_] is a set of letters, digits, _ or ranges");
+            i += k - 1;
+        } else if (!isalnum((unsigned char) word[i]) && word[i] != '_' && word[i] != '*' &&
+                   word[i] != '?')
+            return bad(why,
+                       "not a variable name or a shell pattern of names (LIBVIRT_*, SOCK_GID)");
+    }
+    return 0;
+}
+
 int svparse_condition(char const *text, char const **why)
 {
     if (text[0] == '!' && !strchr(text, '=')) /* !VAR: unset or empty */

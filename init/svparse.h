@@ -35,6 +35,9 @@ int svparse_int_range(char const *text, int min, int max, int *v, char const **w
 /* "VAR", "!VAR", "VAR=value" or "VAR!=value" */
 int svparse_condition(char const *text, char const **why);
 int svparse_env_name(char const *name, size_t len);
+/* One word of an env-uses file: a variable name, or a shell pattern of
+ * names (fnmatch: *, ?, [A-Z_], [!0-9]) as "LIBVIRT_*". */
+int svparse_env_pattern(char const *word, size_t len, char const **why);
 /* "user" or "user:group", each a valid POSIX name */
 int svparse_user(char const *text, char const **why);
 /* one absolute path, shorter than a socket address can hold */

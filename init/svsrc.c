@@ -19,6 +19,7 @@
 #include <skalibs/types.h>
 
 #include "caps.h"
+#include "env.h"
 #include "svsrc.h"
 
 struct ctx {
@@ -125,6 +126,21 @@ static int secret_line(char *line, void *arg)
     return svparse_env_name(line, strlen(line)) ? 0 : (fault(c, "not a variable name", line), -1);
 }
 
+/* env-uses: patterns, one per line or several separated by blanks */
+static int env_uses_line(char *line, void *arg)
+{
+    struct ctx *c = arg;
+    char const *why;
+    size_t k;
+    for (char const *p = line; (k = svparse_word(&p)); p += k)
+        if (svparse_env_pattern(p, k, &why) < 0) {
+            char word[256];
+            snprintf(word, sizeof word, "%.*s", (int) k, p);
+            return fault(c, why, word), -1;
+        }
+    return 0;
+}
+
 static int dep_line(char *line, void *arg)
 {
     struct ctx *c = arg;
@@ -189,6 +205,7 @@ static struct file_kind const kinds[] = {
     {"enabled-if", K_TEXT, FIELD(enabled_if), svparse_condition, NULL},
     {"env-policy", K_TEXT, FIELD(env_policy), NULL, env_policy_line},
     {"env-secrets", K_TEXT, FIELD(env_secrets), NULL, secret_line},
+    {"env-uses", K_TEXT, FIELD(env_uses), NULL, env_uses_line},
     {"user", K_USER, FIELD(user), svparse_user, NULL},
     {"capabilities", K_LINES, 0, 0, NULL, cap_line},
     {"rlimits", K_LINES, 0, 0, NULL, rlimit_line},
@@ -559,7 +576,8 @@ static int file_mentions(char const *path, char const *name)
     return memmem(text, (size_t) r, name, strlen(name)) != NULL;
 }
 
-static int dir_mentions(char const *dir, char const *name)
+/* skip: a file not to read (env-uses: its patterns match whole names) */
+static int dir_mentions(char const *dir, char const *name, char const *skip)
 {
     char path[PATH_MAX];
     DIR *d = opendir(dir);
@@ -568,7 +586,7 @@ static int dir_mentions(char const *dir, char const *name)
         return 0;
     struct dirent *e;
     while (!found && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' || (skip && !strcmp(e->d_name, skip)))
             continue;
         if (!strcmp(e->d_name, name)) /* env/NAME */
             found = 1;
@@ -585,5 +603,10 @@ int svsrc_mentions(char const *srcdir, struct svsrc_service const *sv, char cons
     if (snprintf(dir, sizeof dir, "%s/%s", srcdir, sv->dir) >= (int) sizeof dir)
         return 0;
     snprintf(env, sizeof env, "%s/env", dir);
-    return dir_mentions(dir, name) || dir_mentions(env, name);
+    return dir_mentions(dir, name, "env-uses") || dir_mentions(env, name, NULL);
+}
+
+int svsrc_uses(char const *srcdir, struct svsrc_service const *sv, char const *name)
+{
+    return env_matches(sv->env_uses, name, strlen(name)) || svsrc_mentions(srcdir, sv, name);
 }

@@ -43,6 +43,7 @@ struct svsrc_service {
     char clean[SVSRC_TEXT_MAX];       /* globs, one per line */
     char directories[SVSRC_TEXT_MAX]; /* PATH [MODE] [OWNER], one per line */
     char env_secrets[SVSRC_TEXT_MAX]; /* withheld variables it gets, one per line */
+    char env_uses[SVSRC_TEXT_MAX];    /* patterns of the variables its programs read (env-uses) */
     char instances[64];               /* an env variable name */
     char listen_text[SVSRC_TEXT_MAX]; /* its listen file, as written */
     unsigned int nlisten;             /* its sockets, once the loader read that (svload) */
@@ -83,9 +84,15 @@ int svsrc_read_one(struct svsrc_service *sv, char const *name, char const *svdir
                    svsrc_report_fn *report, void *arg);
 
 /* Does a file of the service's source directory (or of its env/) mention
- * name? That is how vinit tells which services use a variable: run scripts,
- * env-policy, env-secrets, enabled-if and instances files all say it. */
+ * name? Run scripts, env-policy, env-secrets, enabled-if and instances
+ * files all say it. Not env-uses: its patterns match whole names. */
 int svsrc_mentions(char const *srcdir, struct svsrc_service const *sv, char const *name);
+
+/* Does the service use the variable name? That is how vinit tells which
+ * services a changed variable restarts: a file of its directory mentions
+ * it (svsrc_mentions), or a pattern of its env-uses file matches it (the
+ * variables a program outside the directory reads: a hook its up runs). */
+int svsrc_uses(char const *srcdir, struct svsrc_service const *sv, char const *name);
 
 /* Index of the service called name, or -1. */
 int svsrc_find(struct svsrc_tree const *t, char const *name);

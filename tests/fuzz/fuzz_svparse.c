@@ -136,6 +136,19 @@ static void env_name(char *s, size_t size)
     free(copy);
 }
 
+static void env_pattern(char *s, size_t size)
+{
+    /* exactly size bytes, no terminator: the length is all it may read */
+    char *copy = fuzz_copy((uint8_t const *) s, size);
+    char const *why = NULL;
+    if (svparse_env_pattern(copy, size, &why) == 0)
+        fuzz_assert(size && !isdigit((unsigned char) copy[0]) &&
+                    only(copy, size, ALNUM "_*?[]!^-"));
+    else
+        fuzz_assert(why);
+    free(copy);
+}
+
 static void user(char *s, size_t size)
 {
     char const *why;
@@ -270,7 +283,7 @@ static struct {
     {'a', abs_path},  {'c', capability}, {'d', directory}, {'e', env_name},    {'f', fd},
     {'i', int_range}, {'l', lines},      {'m', ms},        {'n', name},        {'o', condition},
     {'r', restart},   {'R', rlimit},     {'s', sig},       {'S', socket_path}, {'t', text},
-    {'T', type},      {'u', user},       {'w', word},      {'L', listen_line},
+    {'T', type},      {'u', user},       {'w', word},      {'L', listen_line}, {'p', env_pattern},
 };
 
 int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)

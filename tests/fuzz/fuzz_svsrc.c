@@ -52,7 +52,11 @@ static void check(struct svsrc_service const *sv)
     fuzz_assert(strlen(sv->env_policy) < sizeof sv->env_policy &&
                 strlen(sv->clean) < sizeof sv->clean &&
                 strlen(sv->directories) < sizeof sv->directories &&
-                strlen(sv->env_secrets) < sizeof sv->env_secrets);
+                strlen(sv->env_secrets) < sizeof sv->env_secrets &&
+                strlen(sv->env_uses) < sizeof sv->env_uses);
+    size_t k;
+    for (char const *p = sv->env_uses; (k = svparse_word(&p)); p += k)
+        fuzz_assert(svparse_env_pattern(p, k, &why) == 0);
 }
 
 int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)

@@ -55,6 +55,7 @@ static char const *const msg_names[PM_NMSGS] = {
     [PM_ADDED] = "added",
     [PM_CHANGED] = "changed",
     [PM_REMOVED] = "removed",
+    [PM_AFTER] = "after",
 };
 
 static void quiet(char const *service, char const *path, char const *problem, char const *value,
@@ -1120,6 +1121,185 @@ static void test_reload_while_orphaned(void **state)
     svtree_free(&tree);
 }
 
+/* Every service of the test tree running: longruns ready with a
+ * listening supervisor (pid 50 + index) and a daemon (100 + index),
+ * oneshots done. */
+static void all_running(void)
+{
+    for (unsigned int i = 0; i < p.tree->n; i++) {
+        p.svc[i].state = PS_READY;
+        if (p.tree->sv[i].type == SVPARSE_ONESHOT)
+            continue;
+        p.svc[i].pid = 100 + (pid_t) i;
+        p.svc[i].sup[PLANNER_SUP].state = SUP_LISTENING;
+        p.svc[i].sup[PLANNER_SUP].pid = 50 + (pid_t) i;
+    }
+}
+
+/* The image's shape: a oneshot that fits a configuration (config), the
+ * daemon that reads it (daemon), a oneshot after the daemon whose down
+ * shuts every guest down (guests); a second oneshot after config (step)
+ * and a longrun after that one (user); one independent (other). */
+static void image_shape(void)
+{
+    add("config", SVPARSE_ONESHOT, NULL);
+    add("daemon", SVPARSE_LONGRUN, "config");
+    add("guests", SVPARSE_ONESHOT, "daemon");
+    add("step", SVPARSE_ONESHOT, "config");
+    add("user", SVPARSE_LONGRUN, "step");
+    add("other", SVPARSE_LONGRUN, NULL);
+}
+
+/* The tree read again after vinit env set: uses[] marks the services that
+ * use a changed name; begin's actions in *before. */
+static struct svtree *reread(unsigned char const *uses, int *map, char const **before)
+{
+    static char said[4096];
+    struct svtree *next = malloc(sizeof *next);
+    assert_non_null(next);
+    memset(&src, 0, sizeof src);
+    image_shape();
+    build_into(next, NULL, uses);
+    assert_int_equal(planner_reload_begin(&p, next, map, 100), 0);
+    snprintf(said, sizeof said, "%s", take());
+    *before = said;
+    return next;
+}
+
+static void reread_done(struct svtree *next)
+{
+    planner_free(&p);
+    svtree_free(next);
+    free(next);
+    svtree_free(&tree);
+}
+
+/* A oneshot whose variable changed runs up again (not down); its
+ * dependents restart after it, through oneshots too, once their old
+ * copies have stopped, which its up waits for; what depends on a
+ * restarted longrun keeps running (guests' down never runs). */
+static void test_reload_reruns_oneshot_then_dependents(void **state)
+{
+    int map[8];
+    char const *before;
+    reset();
+    image_shape();
+    build(NULL);
+    all_running();
+    unsigned char uses[] = {1, 0, 0, 0, 0, 0}; /* config reads the changed variable */
+    struct svtree *next = reread(uses, map, &before);
+    /* old indexes: config 0, daemon 1, guests 2, step 3, user 4, other 5 */
+    assert_non_null(strstr(before, "say:changed retire:0"));
+    assert_non_null(strstr(before, "say:after retire:1"));
+    assert_non_null(strstr(before, "say:after retire:3"));
+    assert_non_null(strstr(before, "say:after retire:4"));
+    assert_null(strstr(before, "retire:2")); /* guests: kept */
+    assert_null(strstr(before, "retire:5"));
+    assert_int_equal(map[2], 2);
+    assert_int_equal(map[5], 5);
+    assert_int_equal(map[0], -1);
+    assert_int_equal(map[1], -1);
+    planner_reload_end(&p, 100);
+    char const *after = take();
+    /* config's up waits: daemon and user still run their old copies */
+    assert_null(strstr(after, "run:"));
+    assert_string_equal(state_of("config"), "waiting");
+    assert_string_equal(state_of("guests"), "ready");
+    assert_string_equal(state_of("other"), "ready");
+    assert_int_equal(p.svc[idx("daemon")].sup[PLANNER_SUP].state, SUP_REPLACING);
+    assert_int_equal(p.svc[idx("user")].sup[PLANNER_SUP].state, SUP_REPLACING);
+    /* daemon's old supervisor leaves: a new one starts; config still
+     * waits for user's, which restarts after it through step */
+    assert_int_equal(planner_child(&p, 51, 0, 0, 110), 1);
+    after = take();
+    assert_non_null(strstr(after, "launch0"));
+    assert_null(strstr(after, "run:"));
+    listening("daemon", 61, 111);
+    assert_string_equal(state_of("daemon"), "waiting"); /* for config */
+    assert_null(strstr(take(), "c1:u"));
+    assert_int_equal(planner_child(&p, 54, 0, 0, 120), 1);
+    assert_string_equal(take(), "run:up say:running_up launch0");
+    assert_string_equal(state_of("config"), "starting");
+    assert_string_equal(state_of("step"), "waiting");
+    listening("user", 64, 121);
+    take();
+    /* config done: daemon starts, step runs again; user after step */
+    planner_ran(&p, (unsigned int) idx("config"), 300);
+    assert_int_equal(planner_child(&p, 300, 0, 0, 130), 1);
+    after = take();
+    assert_non_null(strstr(after, "say:up_done"));
+    assert_non_null(strstr(after, "c0:u"));
+    assert_non_null(strstr(after, "run:up"));
+    assert_string_equal(state_of("daemon"), "starting");
+    assert_string_equal(state_of("step"), "starting");
+    assert_string_equal(state_of("user"), "waiting");
+    planner_ran(&p, (unsigned int) idx("step"), 301);
+    assert_int_equal(planner_child(&p, 301, 0, 0, 140), 1);
+    assert_string_equal(state_of("user"), "starting");
+    /* guests was never run again, down or up */
+    assert_string_equal(state_of("guests"), "ready");
+    assert_null(strstr(take(), "run:down"));
+    reread_done(next);
+}
+
+/* A longrun restarted for a changed variable is as one that crashed: the
+ * oneshot after it (guests) is kept, its down never runs. */
+static void test_reload_longrun_spreads_nothing(void **state)
+{
+    int map[8];
+    char const *before;
+    reset();
+    image_shape();
+    build(NULL);
+    all_running();
+    unsigned char uses[] = {0, 1, 0, 0, 0, 0}; /* daemon's listen names the variable */
+    struct svtree *next = reread(uses, map, &before);
+    assert_string_equal(before, "say:changed retire:1");
+    for (unsigned int j = 0; j < 6; j++)
+        assert_int_equal(map[j], j == 1 ? -1 : (int) j);
+    planner_reload_end(&p, 100);
+    take();
+    assert_string_equal(state_of("guests"), "ready");
+    assert_int_equal(planner_child(&p, 51, 0, 0, 110), 1);
+    listening("daemon", 61, 111);
+    assert_string_equal(state_of("daemon"), "starting"); /* config was kept: done */
+    assert_null(strstr(take(), "run:"));
+    reread_done(next);
+}
+
+/* A oneshot that runs again with nothing of its dependents running runs
+ * at once; a dependent that had not started yet is kept, and waits for
+ * it. */
+static void test_reload_rerun_alone(void **state)
+{
+    int map[8];
+    char const *before;
+    reset();
+    image_shape();
+    build(NULL);
+    all_running();
+    /* daemon failed for good (the new tree starts it afresh, as any failed
+     * service), step and user had not started */
+    p.svc[1].state = PS_FAILED;
+    p.svc[1].sup[PLANNER_SUP].state = SUP_NONE;
+    p.svc[1].sup[PLANNER_SUP].pid = 0;
+    p.svc[3].state = PS_WAITING;
+    p.svc[4].state = PS_WAITING;
+    p.svc[4].pid = 0;
+    unsigned char uses[] = {1, 0, 0, 0, 0, 0};
+    struct svtree *next = reread(uses, map, &before);
+    assert_string_equal(before, "say:changed retire:0");
+    assert_int_equal(map[3], 3); /* step, waiting: kept */
+    assert_int_equal(map[4], 4);
+    planner_reload_end(&p, 100);
+    assert_non_null(strstr(take(), "run:up"));
+    assert_string_equal(state_of("step"), "waiting");
+    planner_ran(&p, 0, 300);
+    planner_child(&p, 300, 0, 0, 110);
+    assert_non_null(strstr(take(), "run:up")); /* step, after config */
+    reread_done(next);
+}
+
 static void test_restart_command_is_not_a_failure(void **state)
 {
     reset();
@@ -1181,6 +1361,9 @@ int main(void)
         cmocka_unit_test(test_launch_pacing),
         cmocka_unit_test(test_reload_diff),
         cmocka_unit_test(test_reload_while_orphaned),
+        cmocka_unit_test(test_reload_reruns_oneshot_then_dependents),
+        cmocka_unit_test(test_reload_longrun_spreads_nothing),
+        cmocka_unit_test(test_reload_rerun_alone),
         cmocka_unit_test(test_restart_command_is_not_a_failure),
         cmocka_unit_test(test_unseen_run_is_a_death),
     };

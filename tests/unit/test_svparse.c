@@ -126,6 +126,24 @@ static void test_condition_user_paths(void **state)
     assert_int_equal(svparse_abs_path(longpath, &why), 0);
 }
 
+static void test_env_pattern(void **state)
+{
+    char const *const good[] = {"SOCK_GID", "LIBVIRT_*", "*_TOKEN", "SSH_?", "[A-Z]*",
+                                "X[!0-9]",  "X[^a-z_]Y", "*",       "a_b9"};
+    char const *const bad[] = {"LIBVIRT_TCP=1", "$SOCK_GID", "${X}",  "A-B", "1X", "X[A-Z",
+                               "X[]",           "X[!]",      "X[-a]", "a/b", "a.b"};
+    for (size_t k = 0; k < sizeof good / sizeof *good; k++)
+        if (svparse_env_pattern(good[k], strlen(good[k]), &why) < 0)
+            fail_msg("%s refused: %s", good[k], why);
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
+        if (svparse_env_pattern(bad[k], strlen(bad[k]), &why) == 0)
+            fail_msg("%s taken", bad[k]);
+    assert_int_equal(svparse_env_pattern("X", 0, &why), -1);
+    /* len bounds the word: the rest of a line is not read */
+    assert_int_equal(svparse_env_pattern("SOCK_GID LIBVIRT_*", 8, &why), 0);
+    assert_int_equal(svparse_env_pattern("X[A-Z] Y", 3, &why), -1);
+}
+
 static void test_rlimit(void **state)
 {
     struct svparse_rlimit r;
@@ -266,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_signal),
         cmocka_unit_test(test_restart_fd_range),
         cmocka_unit_test(test_condition_user_paths),
+        cmocka_unit_test(test_env_pattern),
         cmocka_unit_test(test_rlimit),
         cmocka_unit_test(test_capability),
         cmocka_unit_test(test_lines),

@@ -142,6 +142,14 @@ static void make_tree(void)
     run_file("twoready");
     put("twoready/notify", "", 0644);
     put("twoready/notification-fd", "3\n", 0644); /* two readiness methods */
+    /* env-uses: what a program outside the directory reads */
+    put("config/type", "oneshot\n", 0644);
+    put("config/up", "#!/bin/sh\nexec /usr/lib/x/hooks/config\n", 0755);
+    put("config/env-uses", "# what hooks/config reads\nLIBVIRT_* SOCK_GID\n\n  CFG_[A-Z]?\n", 0644);
+    run_file("badpattern");
+    put("badpattern/env-uses", "LIBVIRT_*\nLIBVIRT_TCP=1\n", 0644); /* not a pattern */
+    run_file("badbracket");
+    put("badbracket/env-uses", "LIBVIRT_[A-Z\n", 0644); /* a [ without its ] */
 }
 
 static int setup(void **state)
@@ -180,8 +188,9 @@ static void test_good_services_parsed(void **state)
     assert_int_equal(sv("sshd")->restart, SVPARSE_RESTART_ON_FAILURE);
     assert_int_equal(sv("sshd")->notification_fd, -1);
     assert_string_equal(sv("sshd")->listen_text, "/run/sshd.sock mode=0600");
+    assert_string_equal(sv("config")->env_uses, "LIBVIRT_* SOCK_GID\n  CFG_[A-Z]?");
     for (char const *const *n =
-             (char const *const[]){"virtlogd", "libvirtd", "guests", "sshd", NULL};
+             (char const *const[]){"virtlogd", "libvirtd", "guests", "sshd", "config", NULL};
          *n; n++) {
         assert_false(sv(*n)->disabled);
         assert_false(sv(*n)->faulty);
@@ -222,6 +231,9 @@ static void test_each_fault_named_once(void **state)
     assert_int_equal(reported("twoready", "more than one readiness"), 1);
     assert_int_equal(reported("fifoenv/env/HANG", "not a regular file"), 1);
     assert_int_equal(reported("longlist/listen", "too long: at most 1023 bytes of lines"), 1);
+    assert_int_equal(reported("badpattern/env-uses|", "shell pattern of names"), 1);
+    assert_int_equal(reported("badpattern/env-uses|", "|LIBVIRT_TCP=1"), 1);
+    assert_int_equal(reported("badbracket/env-uses|", "a [ without its ]"), 1);
     /* a dependent of a faulty service is not a fault of its own: its
      * fate is said when the tree runs */
     assert_int_equal(reported("dependent|", "noexec"), 0);
@@ -230,9 +242,9 @@ static void test_each_fault_named_once(void **state)
 static void test_only_the_faulty_are_disabled(void **state)
 {
     assert_true(sv("fifoenv")->faulty);
-    char const *const off[] = {"norun", "noexec",     "unknowndep", "cyc-a",
-                               "cyc-b", "badtimeout", "baduser",    "garbage",
-                               "huge",  "empty",      "twoready",   "longlist"};
+    char const *const off[] = {"norun",      "noexec",   "unknowndep", "cyc-a",     "cyc-b",
+                               "badtimeout", "baduser",  "garbage",    "huge",      "empty",
+                               "twoready",   "longlist", "badpattern", "badbracket"};
     for (size_t i = 0; i < sizeof off / sizeof *off; i++)
         assert_true(sv(off[i])->disabled);
     /* only a cycle's members are left out of the order */
@@ -243,6 +255,26 @@ static void test_only_the_faulty_are_disabled(void **state)
     assert_int_equal(sv("dependent")->level, 1);
     assert_int_equal(svsrc_find(&tree, "bad name"), -1);
     assert_int_equal(svsrc_find(&tree, "looped"), -1);
+}
+
+/* Which services use a variable: a file of the directory mentions it, or
+ * a pattern of env-uses matches it (whole names: fnmatch). */
+static void test_uses(void **state)
+{
+    char const *const used[] = {"LIBVIRT_TCP", "LIBVIRT_", "SOCK_GID", "CFG_AB", "CFG_Z9"};
+    /* whole names: not what a pattern's text holds (env-uses is no run
+     * script) */
+    char const *const unused[] = {"LIBVIRT", "SOCK_GID2", "XSOCK_GID", "CFG_ABC",
+                                  "CFG_A",   "CFG_",      "SOCK",      "PATH"};
+    for (size_t k = 0; k < sizeof used / sizeof *used; k++)
+        if (!svsrc_uses(root, sv("config"), used[k]))
+            fail_msg("config should use %s", used[k]);
+    for (size_t k = 0; k < sizeof unused / sizeof *unused; k++)
+        if (svsrc_uses(root, sv("config"), unused[k]))
+            fail_msg("config should not use %s", unused[k]);
+    /* as before: a file that says the name */
+    assert_true(svsrc_uses(root, sv("libvirtd"), "virtlogd"));
+    assert_false(svsrc_uses(root, sv("libvirtd"), "LIBVIRT_TCP"));
 }
 
 static void test_instances(void **state)
@@ -343,6 +375,46 @@ static void test_image_tree(void **state)
     }
 }
 
+/* vinit env set in the image: a variable that a setup hook reads reruns
+ * that oneshot (its env-uses), never guests; one that no hook reads
+ * reruns none. names, then the oneshots it marks. */
+static void test_image_env_uses(void **state)
+{
+    static char const *const cases[][2] = {
+        {"LIBVIRT_TCP", "libvirt-config"},
+        {"LIBVIRT_TCP_AUTH", "libvirt-config"},
+        {"LIBVIRT_TLS_VERIFY", "libvirt-config"},
+        {"SOCK_GID", "libvirt-config"},
+        {"LIBVIRT_USERS_FILE", "cockpit-setup libvirt-config"},
+        {"COCKPIT_USERS_FILE", "cockpit-setup"},
+        {"COCKPIT_HOME", "cockpit-setup"},
+        {"SAMBA_SHARES", "samba-config"},
+        {"SAMBA_PASSWORD", "samba-config"},
+        {"NMBD", "samba-config"},
+        {"SSH_AUTHORIZED_KEYS", "sshd-keys"},
+        {"SSH_PORT", "sshd-keys"},
+        {"GUESTS_ON_STOP", ""},
+        {"COCKPIT_PORT", ""},
+        {"TZ", ""},
+        {"PATH", ""},
+    };
+    char const *const env[] = {"COCKPIT=1", NULL};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        struct svload_request r = {.srcdir = "services", .envp = env, .names = cases[c][0]};
+        struct svtree t;
+        char got[256] = "";
+        nreports = 0;
+        assert_int_equal(svload_read(&r, &t, report, NULL), 0);
+        for (unsigned int i = 0; i < t.n; i++)
+            if (t.sv[i].uses && t.sv[i].type == SVPARSE_ONESHOT)
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", *got ? " " : "",
+                         svtree_name(&t, i));
+        svtree_free(&t);
+        if (strcmp(got, cases[c][1]))
+            fail_msg("vinit env set %s: reruns [%s], want [%s]", cases[c][0], got, cases[c][1]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,10 +422,12 @@ int main(void)
         cmocka_unit_test(test_order_follows_dependencies),
         cmocka_unit_test(test_each_fault_named_once),
         cmocka_unit_test(test_only_the_faulty_are_disabled),
+        cmocka_unit_test(test_uses),
         cmocka_unit_test(test_missing_tree_is_an_error),
         cmocka_unit_test(test_instances),
         cmocka_unit_test(test_no_instances_when_unset),
         cmocka_unit_test(test_image_tree),
+        cmocka_unit_test(test_image_env_uses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
