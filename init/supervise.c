@@ -206,8 +206,14 @@ static void say(struct planner_act const *a)
                      planner_state_name((enum planner_state) a->a));
         break;
     case PM_NOT_RESTARTED:
-        strerr_warnw("service ", name_of(i), ": exited with code ", x,
-                     ", not restarted (restart policy)");
+        /* a clean exit kept down by its policy is how such a service ends
+         * (vinit-udevd with nothing to do): said, not warned */
+        if (a->a != 0)
+            strerr_warnw("service ", name_of(i), ": exited with code ", x,
+                         ", not restarted (restart policy)");
+        else if (cfg.verbosity >= 1)
+            strerr_warni("service ", name_of(i), ": done: exited with code 0, and its restart "
+                                                 "policy keeps it down");
         break;
     case PM_CRASH_LOOP:
         x[uint_fmt(x, (unsigned int) a->a / 1000)] = 0;
@@ -970,7 +976,9 @@ static char const *reason(unsigned int i)
                              tree->sv[i].listen0 + (uint32_t) s->why_arg);
         break;
     default:
-        return NULL;
+        /* off: the loader's why (a template, enabled-if, VINIT_SERVICES) */
+        return s->state == PS_OFF && tree->sv[i].reason ? svtree_str(tree, tree->sv[i].reason)
+                                                        : NULL;
     }
     return buf;
 }

@@ -86,6 +86,24 @@ static char const *reason_of(struct svsrc_service const *sv)
     return "refused";
 }
 
+/* Why a service that is not broken does not run here, for vinit status:
+ * NULL when it is wanted. The text goes into the tree (svtree_build copies
+ * it), so one buffer a service will do. */
+static char const *why_off(struct svload_request const *r, struct svsrc_service const *sv,
+                           char *buf, size_t size)
+{
+    if (sv->is_template)
+        snprintf(buf, size, "a template: it runs as its instances %s@ITEM, one an item of $%s",
+                 sv->name, sv->instances);
+    else if (r->only && !env_list_has(r->only, sv->name) && !env_list_has(r->only, sv->dir))
+        snprintf(buf, size, "not named in VINIT_SERVICES");
+    else if (!env_condition_holds(sv->enabled_if, r->envp))
+        snprintf(buf, size, "enabled-if %s does not hold", sv->enabled_if);
+    else
+        return NULL;
+    return buf;
+}
+
 static int wanted(struct svload_request const *r, struct svsrc_service const *sv)
 {
     if (sv->is_template)
@@ -222,6 +240,7 @@ int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_f
     static struct svsrc_tree src;
     static unsigned char load[SVSRC_MAX], used[SVSRC_MAX];
     static char const *why[SVSRC_MAX];
+    static char offwhy[SVSRC_MAX][160];
     struct relay relay = {report, arg};
     nreasons = 0;
     starved = 0;
@@ -247,8 +266,12 @@ int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_f
         if (sv->faulty && !sv->is_template) {
             load[i] = SVTREE_BROKEN;
             why[i] = reason_of(sv);
-        } else
-            load[i] = wanted(r, sv) ? SVTREE_WANTED : SVTREE_OFF;
+        } else if (wanted(r, sv))
+            load[i] = SVTREE_WANTED;
+        else {
+            load[i] = SVTREE_OFF;
+            why[i] = why_off(r, sv, offwhy[i], sizeof offwhy[i]);
+        }
         used[i] =
             load[i] == SVTREE_WANTED && (r->all || (r->names && uses(r->srcdir, sv, r->names)));
     }
