@@ -658,6 +658,10 @@ static void checks_sync(uint64_t now)
         if (io[i].check_restart) {
             io[i].check_restart = 0;
             planner_command(&plan, i, PC_RESTART, now);
+            /* a daemon stopped by SIGSTOP (or a debugger) hears the down
+             * signal s6-supervise sends only once it runs again */
+            if (plan.svc[i].pid > 0)
+                kill(plan.svc[i].pid, SIGCONT);
         }
     act(now);
 }
