@@ -410,15 +410,35 @@ static void env_command(char **w, unsigned int n, uint64_t now, int services)
             ctl_put(&reply, "%s\n", *e);
         return;
     }
+    /* every name checked before any is changed */
     for (unsigned int k = 1; k < n; k++) {
         char *eq = strchr(w[k], '=');
         size_t len = eq ? (size_t) (eq - w[k]) : strlen(w[k]);
-        if (!svparse_env_name(w[k], len) || (set && !eq) || env_is_internal(w[k], len)) {
+        char const *why = NULL;
+        if (!svparse_env_name(w[k], len) || (set && !eq)) {
             ctl_put(&reply, "100\nvinit env: not %s: ", set ? "NAME=VALUE" : "a variable name");
             ctl_put_text(&reply, w[k], 0);
             ctl_put(&reply, "\n");
             return;
         }
+        if (len > 6 && !strncmp(w[k], "VINIT_", 6))
+            why = "is a setting of vinit's own, read once at start and never given to "
+                  "children: change it in the container's environment and start the "
+                  "container again";
+        else if (env_is_internal(w[k], len))
+            why = "belongs to the manager and to vinit (sd_notify, socket activation): vinit "
+                  "sets it for the services that need it";
+        else if (env_is_withheld(w[k], len))
+            why = "is withheld (VINIT_ENV_WITHHOLD): vinit keeps no copy of it and gives it "
+                  "only to the services whose env-secrets name it, so it cannot be changed "
+                  "at run time: give the container the new value and start it again";
+        if (why) {
+            ctl_put(&reply, "100\nvinit env: %.*s %s\n", (int) len, w[k], why);
+            return;
+        }
+    }
+    for (unsigned int k = 1; k < n; k++) {
+        char *eq = strchr(w[k], '=');
         if (eq)
             *eq = 0;
         if (set ? setenv(w[k], eq + 1, 1) : unsetenv(w[k])) {

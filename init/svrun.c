@@ -195,9 +195,12 @@ static void give_secrets(struct svsrc_service const *sv, char const *live)
     char dir[PATH_MAX], missing[256];
     if (svlive_withheld_from_live(dir, sizeof dir, live) < 0)
         strerr_dief(111, "live directory path too long: ", live);
-    if (env_apply_secrets(sv->env_secrets, dir, missing, sizeof missing) < 0)
+    if (env_apply_secrets(sv->env_secrets, dir, missing, sizeof missing) == 0)
+        return;
+    if (errno == ENOENT)
         strerr_dief(111, "env-secrets: ", missing,
                     " was not withheld from the container (VINIT_ENV_WITHHOLD) or is not set");
+    strerr_diefusys(111, "read the withheld variable ", missing, " from ", dir);
 }
 
 /* Stale runtime state goes; state a live process owns stops us here, and
