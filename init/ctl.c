@@ -292,6 +292,8 @@ void ctl_status_json(struct ctl_out *o, struct supervise_info const *s, uint64_t
         ctl_put(o, "null");
     ctl_put(o, ",\"reason\":");
     ctl_put_json(o, s->reason);
+    ctl_put(o, ",\"stdout_dropped\":%lu,\"log_file_dropped\":%lu,\"logger_dropped\":%lu",
+            s->stdout_dropped, s->log_file_dropped, s->logger_dropped);
     ctl_put(o, ",\"sockets\":[");
     for (unsigned int k = 0; k < s->nsockets; k++) {
         ctl_put(o, k ? "," : "");

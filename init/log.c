@@ -3,7 +3,11 @@
  * every restart of the service and no line is lost in between. A line is
  * written with one write(2) of at most PIPE_BUF bytes, which the kernel
  * never interleaves with another writer's on a pipe (Docker's and podman's
- * stdout). */
+ * stdout), through PID 1's own non-blocking way there (relay.c). A line
+ * stdout cannot take now waits in the service's queue (lineq.c), which
+ * holds the service back while stdout still takes lines (supervise.c);
+ * once it stalls, what does not fit is dropped whole, and a note says how
+ * many once stdout takes lines again. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +19,7 @@
 #include <skalibs/strerr.h>
 
 #include "log.h"
+#include "relay.h"
 
 size_t log_format(char *out, char const *name, char const *line, size_t len)
 {
@@ -83,6 +88,7 @@ void log_release(struct log_buf *b)
     free(b->line);
     b->line = NULL;
     b->len = 0;
+    lineq_free(&b->q);
 }
 
 void log_flush(struct log_buf *b, log_emit_fn *emit, void *arg)
@@ -106,6 +112,37 @@ static void rotate(char const *path)
     }
 }
 
+/* "vinit: N lines dropped (WHERE was not taking them)\n", for a log-file
+ * or a logger (their lines are unprefixed) */
+static size_t drop_note(char *out, size_t size, unsigned long n, char const *where)
+{
+    int k = snprintf(out, size, "vinit: %lu line%s dropped (%s was not taking them)\n", n,
+                     n == 1 ? "" : "s", where);
+    return k > 0 && (size_t) k < size ? (size_t) k : 0;
+}
+
+/* Opened without waiting (a FIFO without a reader would hold PID 1 in
+ * open); anything but a regular file is refused: it could make every
+ * write wait, and rotation means nothing to it. */
+static int open_log_file(struct log_buf *b)
+{
+    struct stat st;
+    int fd = open(b->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
+    if (fd < 0) {
+        strerr_warnwusys("open the log file ", b->file, " of service ", b->name,
+                         ": its lines go to stdout only");
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        strerr_warnw("the log file ", b->file, " of service ", b->name,
+                     " is not a regular file: its lines go to stdout only");
+        return -1;
+    }
+    b->file_size = (long long) st.st_size;
+    return fd;
+}
+
 void log_to_file(struct log_buf *b, char const *line, size_t len)
 {
     char out[LOG_LINE_MAX + 1];
@@ -116,52 +153,98 @@ void log_to_file(struct log_buf *b, char const *line, size_t len)
             close(b->file_fd);
             rotate(b->file);
         }
-        b->file_fd = open(b->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        b->file_fd = open_log_file(b);
         if (b->file_fd < 0) {
-            strerr_warnwusys("open the log file ", b->file, " of service ", b->name,
-                             ": its lines go to stdout only");
             b->file_fd = -2; /* said once */
             return;
         }
-        struct stat st;
-        b->file_size = fstat(b->file_fd, &st) == 0 ? (long long) st.st_size : 0;
+    }
+    if (b->file_gap) {
+        size_t n = drop_note(out, sizeof out, b->file_gap, "the file");
+        ssize_t r = write(b->file_fd, out, n);
+        if (r == (ssize_t) n)
+            b->file_gap = 0;
+        if (r > 0)
+            b->file_size += r;
     }
     memcpy(out, line, len);
     out[len] = '\n';
     ssize_t r = write(b->file_fd, out, len + 1);
     if (r > 0)
         b->file_size += r;
+    if (r < (ssize_t) len + 1) { /* a full disk: said once it takes lines again */
+        b->file_dropped++;
+        b->file_gap++;
+    }
 }
 
-/* To a log/ logger, unprefixed, never blocking PID 1: a logger too slow to
- * keep up with a full pipe loses lines, and is told how many. */
+/* A line to a log/ logger, unprefixed, through a non-blocking pipe: one
+ * write of at most PIPE_BUF bytes goes whole or not at all. 0 when the
+ * logger cannot take it now. */
+static int to_tee(struct log_buf *b, char const *p, size_t n)
+{
+    return write(b->tee_fd, p, n) >= 0 || errno != EAGAIN;
+}
+
+void log_tee_note(struct log_buf *b)
+{
+    char note[128];
+    if (b->tee_fd >= 0 && b->tee_gap &&
+        to_tee(b, note, drop_note(note, sizeof note, b->tee_gap, "the logger")))
+        b->tee_gap = 0;
+}
+
+/* Never blocking PID 1: a logger too slow to keep up with a full pipe
+ * loses lines, and is told how many once it takes them again. */
 static void log_to_tee(struct log_buf *b, char const *line, size_t len)
 {
     char out[LOG_LINE_MAX + 1];
     if (b->tee_fd < 0)
         return;
+    log_tee_note(b);
     memcpy(out, line, len);
     out[len] = '\n';
-    if (write(b->tee_fd, out, len + 1) < 0 && errno == EAGAIN && !b->dropped++)
-        strerr_warnw("service ", b->name, ": its log/ logger is not keeping up: dropping lines");
+    if (!b->tee_gap && to_tee(b, out, len + 1))
+        return;
+    if (!b->tee_dropped)
+        strerr_warnw("service ", b->name,
+                     ": its log/ logger is not keeping up: dropping lines (counted in vinit "
+                     "status --json; said once)");
+    b->tee_dropped++;
+    b->tee_gap++;
 }
 
 void log_to_stdout(char const *name, char const *line, size_t len, void *arg)
 {
+    struct log_buf *b = arg;
     char out[LOG_LINE_MAX + 80];
-    if (arg) {
-        log_to_file(arg, line, len);
-        log_to_tee(arg, line, len);
+    if (b) {
+        log_to_file(b, line, len);
+        log_to_tee(b, line, len);
     }
     size_t n = log_format(out, name, line, len);
-    for (size_t off = 0; off < n;) {
-        ssize_t r = write(1, out + off, n - off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return; /* stdout gone: nothing better to do with the line */
-        off += (size_t) r;
+    /* behind lines that wait, so that the service's lines keep their order */
+    if (b && lineq_waiting(&b->q)) {
+        if (!lineq_put(&b->q, out, n, name))
+            b->out_dropped++;
+        return;
     }
+    if (relay_write(RELAY_STDOUT, out, n) || !b)
+        return;
+    if (!lineq_put(&b->q, out, n, name))
+        b->out_dropped++;
+}
+
+int log_drain_one(struct log_buf *b)
+{
+    char const *p;
+    size_t n = lineq_next(&b->q, &p, b->name);
+    if (!n)
+        return 0;
+    if (!relay_write(RELAY_STDOUT, p, n))
+        return -1;
+    lineq_pop(&b->q);
+    return 1;
 }
 
 int log_read(int fd, struct log_buf *b)

@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "killall.h"
 #include "loop.h"
+#include "relay.h"
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -282,21 +283,26 @@ static int64_t next_wait(struct loop const *l, uint64_t now)
 
 static void pause_until_event(struct loop *l)
 {
-    static iopause_fd x[1 + CTL_POLLFDS_MAX + 2 + SVSRC_MAX];
+    static iopause_fd x[2 + CTL_POLLFDS_MAX + 3 + 2 * SVSRC_MAX];
     uint64_t now = now_ms(l);
     int64_t wait = next_wait(l, now);
     tain deadline = tain_infinite;
     x[0] = (iopause_fd){.fd = l->sigfd, .events = IOPAUSE_READ};
+    /* vinit's own lines that wait for stderr (its reader stalled) */
+    int err = relay_pollfd(RELAY_STDERR, 0);
+    unsigned int e = err >= 0;
+    if (e)
+        x[1] = (iopause_fd){.fd = err, .events = IOPAUSE_WRITE};
     /* the control socket and its connections, each with its deadline */
-    unsigned int c = ctl_pollfds(x + 1, CTL_POLLFDS_MAX, now);
-    iopause_fd *sx = x + 1 + c;
-    unsigned int n = l->services ? supervise_pollfds(sx, sizeof x / sizeof *x - 1 - c) : 0;
+    unsigned int c = ctl_pollfds(x + 1 + e, CTL_POLLFDS_MAX, now);
+    iopause_fd *sx = x + 1 + e + c;
+    unsigned int n = l->services ? supervise_pollfds(sx, sizeof x / sizeof *x - 1 - e - c) : 0;
     if (wait >= 0) {
         tain d;
         tain_from_millisecs(&d, (int) wait);
         tain_add_g(&deadline, &d);
     }
-    int r = iopause_g(x, 1 + c + n, &deadline);
+    int r = iopause_g(x, 1 + e + c + n, &deadline);
     if (r < 0) {
         if (errno != EINTR)
             back_off("iopause");
@@ -304,8 +310,10 @@ static void pause_until_event(struct loop *l)
     }
     if (r > 0 && x[0].revents & IOPAUSE_READ)
         on_signal_fd(l);
+    if (r > 0 && e && x[1].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
+        relay_flush(RELAY_STDERR);
     if (c)
-        on_control(l, x + 1, c);
+        on_control(l, x + 1 + e, c);
     if (r > 0 && n)
         supervise_io(sx, n, now_ms(l));
 }
@@ -371,5 +379,6 @@ int loop_run(struct loop *l)
         ms[uint64_fmt(ms, now_ms(l) - l->stop.began)] = 0;
         strerr_warni("every process is gone, ", ms, " ms after the stop began");
     }
+    relay_flush(RELAY_STDERR); /* what waited, if stderr takes it now */
     return loop_exit_code(l->reboot, have_main, l->main.reaped, l->main.status, l->essential_code);
 }

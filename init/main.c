@@ -31,6 +31,7 @@
 #include "mounts.h"
 #include "netspec.h"
 #include "notify.h"
+#include "relay.h"
 #include "settings.h"
 #include "signals.h"
 #include "sockets.h"
@@ -423,6 +424,8 @@ int main(int argc, char const *const *argv)
     /* the manager's sockets (LISTEN_FDS): kept for the listen lines that
      * name them, close-on-exec so that no child gets them by accident */
     sockets_take_inherited();
+    /* never waiting for the reader of stdout or stderr (relay.h) */
+    relay_setup();
     if (!tain_now_set_stopwatch_g())
         strerr_diefusys(111, "read the monotonic clock");
     l.sigfd = signals_setup();

@@ -4,7 +4,10 @@
  * daemon) forks twice: the watcher ends up a child of PID 1, not of the
  * daemon, so the daemon never reaps a child it did not make. The watcher
  * follows the daemon through a pidfd and leaves when it dies, so nothing
- * lingers after a crash. */
+ * lingers after a crash. As systemd's NotifyAccess=main, READY=1 counts
+ * only from the daemon itself: the kernel tells the sender's pid with each
+ * datagram (SO_PASSCRED), and the daemon's is the runner's, which execs
+ * it (the pid s6-supervise reports). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +20,9 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
 
 #include "caps.h"
 #include "ready.h"
@@ -48,7 +54,24 @@ static int unix_address(struct sockaddr_un *a, char const *path)
     return 0;
 }
 
-typedef void watch_fn(int pidfd, int notif_fd, int sock, char const *path);
+int ready_sender_ok(pid_t sender, pid_t daemon, int any)
+{
+    return any || (sender > 0 && sender == daemon);
+}
+
+pid_t ready_datagram_sender(struct msghdr *m)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred u;
+            memcpy(&u, CMSG_DATA(c), sizeof u);
+            return u.pid;
+        }
+    return 0;
+}
+
+typedef void watch_fn(pid_t daemon, int pidfd, int notif_fd, int sock, char const *path);
 
 /* Forks the watcher. In the caller, only the caller's copies remain to be
  * closed; the middle process is reaped here so the daemon inherits none. */
@@ -64,7 +87,7 @@ static int spawn_watcher(watch_fn *watch, int notif_fd, int sock, char const *pa
         int pidfd = (int) pidfd_open(daemon, 0);
         if (pidfd < 0)
             _exit(0);
-        watch(pidfd, notif_fd, sock, path);
+        watch(daemon, pidfd, notif_fd, sock, path);
         _exit(0);
     }
     int status;
@@ -79,20 +102,51 @@ static void signal_ready(int notif_fd)
         ;
 }
 
-static void watch_datagrams(int pidfd, int notif_fd, int sock, char const *path)
+static int any_sender; /* notify-access all */
+
+/* A READY=1 from another process than the daemon: said once a run, in the
+ * service's log (the watcher writes where the runner did). */
+static void ignored(pid_t sender, pid_t daemon)
+{
+    static int said;
+    char s[PID_FMT], d[PID_FMT];
+    if (said++)
+        return;
+    s[pid_fmt(s, sender)] = 0;
+    d[pid_fmt(d, daemon)] = 0;
+    strerr_warnw("READY=1 from pid ", sender > 0 ? s : "(unknown)",
+                 " ignored: only the service's main process (pid ", d,
+                 ") may send it, unless its notify-access file says all (said once)");
+}
+
+static void watch_datagrams(pid_t daemon, int pidfd, int notif_fd, int sock, char const *path)
 {
     struct pollfd x[2] = {{.fd = sock, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
     char msg[4096];
+    union {
+        char buf[CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } control;
     while (poll(x, 2, -1) >= 0 || errno == EINTR) {
         if (x[1].revents)
             break;
         if (!(x[0].revents & POLLIN))
             continue;
-        ssize_t r = recv(sock, msg, sizeof msg, MSG_DONTWAIT);
-        if (r > 0 && ready_datagram_is_ready(msg, (size_t) r)) {
-            signal_ready(notif_fd);
-            break;
+        struct iovec v = {.iov_base = msg, .iov_len = sizeof msg};
+        struct msghdr m = {.msg_iov = &v,
+                           .msg_iovlen = 1,
+                           .msg_control = &control,
+                           .msg_controllen = sizeof control};
+        ssize_t r = recvmsg(sock, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (r <= 0 || !ready_datagram_is_ready(msg, (size_t) r))
+            continue;
+        pid_t sender = ready_datagram_sender(&m);
+        if (!ready_sender_ok(sender, daemon, any_sender)) {
+            ignored(sender, daemon);
+            continue;
         }
+        signal_ready(notif_fd);
+        break;
     }
     unlink(path);
 }
@@ -108,16 +162,21 @@ static int give_to(char const *path, char const *user)
     return caps_ids(user, &uid, &gid, &missing) < 0 ? -1 : chown(path, uid, gid);
 }
 
-int ready_notify_bridge(char const *path, int notif_fd, char const *user)
+int ready_notify_bridge(char const *path, int notif_fd, char const *user, int any)
 {
     struct sockaddr_un a;
+    int on = 1;
     if (unix_address(&a, path) < 0)
         return -1;
     int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0)
         return -1;
+    any_sender = any;
     unlink(path); /* left by a run that was killed */
-    if (bind(sock, (struct sockaddr *) &a, sizeof a) < 0 || give_to(path, user) < 0 ||
+    /* the sender's credentials with every datagram, from before the
+     * daemon can send one */
+    if (setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0 ||
+        bind(sock, (struct sockaddr *) &a, sizeof a) < 0 || give_to(path, user) < 0 ||
         spawn_watcher(watch_datagrams, notif_fd, sock, path) < 0) {
         int e = errno;
         close(sock);
@@ -163,9 +222,10 @@ static int listening(char const *path)
 /* Not connect(): virtiofsd takes its first connection for the guest's and
  * exits when it closes. A listening socket in /proc/net/unix is the same
  * fact without touching the daemon. */
-static void watch_listening(int pidfd, int notif_fd, int sock, char const *path)
+static void watch_listening(pid_t daemon, int pidfd, int notif_fd, int sock, char const *path)
 {
     struct pollfd x = {.fd = pidfd, .events = POLLIN};
+    (void) daemon;
     (void) sock;
     for (;;) {
         if (listening(path)) {

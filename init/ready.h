@@ -5,16 +5,28 @@
 #define VINIT_READY_H
 
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 /* Pure: does this sd_notify datagram say READY=1? */
 int ready_datagram_is_ready(char const *msg, size_t len);
 
+/* Pure: may a READY=1 from sender (0: unknown) count, the daemon being
+ * daemon? Only the daemon's own, unless any (notify-access all). */
+int ready_sender_ok(pid_t sender, pid_t daemon, int any);
+
+/* The sender's pid in a datagram received with SO_PASSCRED on (its
+ * SCM_CREDENTIALS), or 0. */
+pid_t ready_datagram_sender(struct msghdr *m);
+
 /* sd_notify: binds a datagram socket at path and leaves a watcher that
- * writes a newline to notif_fd on READY=1. The caller then sets
+ * writes a newline to notif_fd on READY=1 from the caller's process (the
+ * daemon it is about to exec) or, with any, from any process that can send
+ * to the socket; another's is ignored, said once. The caller then sets
  * NOTIFY_SOCKET=path, closes notif_fd and execs. The socket belongs to
  * user (user[:group], or "" for root), who must be able to send to it.
  * 0, or -1 with errno. */
-int ready_notify_bridge(char const *path, int notif_fd, char const *user);
+int ready_notify_bridge(char const *path, int notif_fd, char const *user, int any);
 
 /* Pure: is a listening unix socket bound at path in this /proc/net/unix
  * text? */

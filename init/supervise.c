@@ -36,6 +36,7 @@
 #include "log.h"
 #include "planner.h"
 #include "reap.h"
+#include "relay.h"
 #include "signals.h"
 #include "supervise.h"
 #include "svlive.h"
@@ -75,6 +76,9 @@ static unsigned int *pollmap; /* iopause index -> service, for log fds */
 static unsigned int pollmax;
 #define POLL_INOTIFY ((unsigned int) -1)
 #define POLL_LOADER  ((unsigned int) -2)
+#define POLL_STDOUT  ((unsigned int) -3)
+#define POLL_TEE     0x40000000u /* | i: service i's log/ logger can take its note */
+static unsigned int drain_next;  /* the service whose line goes first when stdout takes more */
 
 char const *supervise_state_name(int state)
 {
@@ -537,7 +541,7 @@ static void retire(unsigned int i)
         close(io[i].log.tee_fd);
     if (io[i].logger_in >= 0)
         close(io[i].logger_in);
-    log_release(&io[i].log);
+    log_release(&io[i].log); /* and the lines that waited for stdout */
     close_sockets(&io[i]);
     checks_kill(io[i].check_pid);
     io[i].check_pid = 0;
@@ -700,7 +704,7 @@ static struct svload_request request(char const *names, int all)
 
 static int size_tables(unsigned int n)
 {
-    unsigned int max = 2 + n;
+    unsigned int max = 3 + 2 * n;
     unsigned int *m = realloc(pollmap, max * sizeof *m);
     if (!m)
         return -1;
@@ -905,6 +909,16 @@ static void on_inotify(uint64_t now)
     act(now);
 }
 
+/* A service whose lines wait for stdout is read no further while stdout
+ * still takes lines, however slowly: its pipe fills, and its own writes
+ * wait, as they would on a slow stdout of its own. Once stdout has taken
+ * nothing for LOG_STALL_MS (stall: 0), it is read again and what does not
+ * fit in its queue is dropped. */
+static int held_back(unsigned int i, int64_t stall)
+{
+    return stall != 0 && lineq_waiting(&io[i].log.q);
+}
+
 unsigned int supervise_pollfds(iopause_fd *x, unsigned int max)
 {
     unsigned int n = 0;
@@ -918,18 +932,52 @@ unsigned int supervise_pollfds(iopause_fd *x, unsigned int max)
         pollmap[n] = POLL_LOADER;
         x[n++] = (iopause_fd){.fd = job.fd, .events = IOPAUSE_READ};
     }
+    int waiting = 0;
+    for (unsigned int i = 0; i < tree->n; i++)
+        waiting |= lineq_waiting(&io[i].log.q);
+    int out = relay_pollfd(RELAY_STDOUT, waiting);
+    if (out >= 0 && n < max) {
+        pollmap[n] = POLL_STDOUT;
+        x[n++] = (iopause_fd){.fd = out, .events = IOPAUSE_WRITE};
+    }
+    int64_t stall = relay_stalled_in(RELAY_STDOUT, LOG_STALL_MS);
     for (unsigned int i = 0; i < tree->n && n < max; i++)
-        if (io[i].logfd >= 0) {
+        if (io[i].logfd >= 0 && !held_back(i, stall)) {
             pollmap[n] = i;
             x[n++] = (iopause_fd){.fd = io[i].logfd, .events = IOPAUSE_READ};
         }
+    for (unsigned int i = 0; i < tree->n && n < max; i++)
+        if (io[i].log.tee_fd >= 0 && io[i].log.tee_gap) {
+            pollmap[n] = POLL_TEE | i;
+            x[n++] = (iopause_fd){.fd = io[i].log.tee_fd, .events = IOPAUSE_WRITE};
+        }
     return n;
+}
+
+/* stdout takes lines again: those that waited go, a line of each service
+ * in turn, until it cannot take more or none waits. */
+static void drain_logs(void)
+{
+    if (!relay_flush(RELAY_STDOUT))
+        return;
+    for (int more = 1; more && tree->n;) {
+        more = 0;
+        for (unsigned int k = 0; k < tree->n; k++) {
+            unsigned int i = (drain_next + k) % tree->n;
+            int r = log_drain_one(&io[i].log);
+            if (r < 0) {
+                drain_next = i;
+                return;
+            }
+            more |= r;
+        }
+    }
 }
 
 void supervise_io(iopause_fd const *x, unsigned int n, uint64_t now)
 {
     for (unsigned int k = 0; k < n; k++) {
-        if (!(x[k].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)))
+        if (!(x[k].revents & (IOPAUSE_READ | IOPAUSE_WRITE | IOPAUSE_EXCEPT)))
             continue;
         if (pollmap[k] == POLL_INOTIFY) {
             on_inotify(now);
@@ -938,6 +986,14 @@ void supervise_io(iopause_fd const *x, unsigned int n, uint64_t now)
         if (pollmap[k] == POLL_LOADER) {
             on_loader(now);
             return; /* the tree may have changed under pollmap */
+        }
+        if (pollmap[k] == POLL_STDOUT) {
+            drain_logs();
+            continue;
+        }
+        if (pollmap[k] & POLL_TEE) {
+            log_tee_note(&io[pollmap[k] & ~POLL_TEE].log);
+            continue;
         }
         unsigned int i = pollmap[k];
         if (log_read(io[i].logfd, &io[i].log) <= 0) {
@@ -1015,6 +1071,10 @@ void supervise_tick(uint64_t now)
 int64_t supervise_wait_ms(uint64_t now)
 {
     int64_t wait = planner_wait_ms(&plan, now);
+    int64_t stall = relay_stalled_in(RELAY_STDOUT, LOG_STALL_MS);
+    for (unsigned int i = 0; i < tree->n; i++)
+        if (io[i].logfd >= 0 && stall > 0 && held_back(i, stall) && (wait < 0 || stall < wait))
+            wait = stall; /* then it is read again */
     for (unsigned int i = 0; i < tree->n; i++) {
         if (io[i].health.state != HS_OFF) {
             uint64_t at = io[i].health.deadline;
@@ -1128,6 +1188,9 @@ void supervise_info(unsigned int i, struct supervise_info *out)
     out->health_last = io[i].health.checked ? io[i].health.last : 0;
     out->health_failures = io[i].health.failures;
     out->health_line = io[i].check_line;
+    out->stdout_dropped = io[i].log.out_dropped;
+    out->log_file_dropped = io[i].log.file_dropped;
+    out->logger_dropped = io[i].log.tee_dropped;
     /* as its listen line says it: the path, tcp:[ADDRESS:]PORT, fd:NAME */
     static char text[SVSRC_LISTEN][128];
     struct svtree_service const *sv = &tree->sv[i];

@@ -94,11 +94,14 @@ struct supervise_info {
     int ready;
     unsigned int restarts;
     int crash_loop;
-    int last_exit;         /* -1 when it never exited */
-    int wanted;            /* not off */
-    int done;              /* ready, or ended cleanly and kept down by its restart policy */
-    char const *reason;    /* why it is broken or failed, or NULL */
-    unsigned int nsockets; /* its listen sockets, held by vinit */
+    int last_exit;                /* -1 when it never exited */
+    int wanted;                   /* not off */
+    int done;                     /* ready, or ended cleanly and kept down by its restart policy */
+    char const *reason;           /* why it is broken or failed, or NULL */
+    unsigned long stdout_dropped; /* lines stdout did not take (its reader stalled) */
+    unsigned long log_file_dropped;    /* lines its log-file did not take */
+    unsigned long logger_dropped;      /* lines its log/ logger did not take */
+    unsigned int nsockets;             /* its listen sockets, held by vinit */
     char const *sockets[SVSRC_LISTEN]; /* each as its listen line says it */
     char const *health;                /* its check's word (health_word), NULL: no check runs */
     uint64_t health_last;              /* ms (vinit's clock) when its last check ended; 0: none */

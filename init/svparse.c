@@ -140,6 +140,14 @@ int svparse_restart(char const *text, enum svparse_restart *r, char const **why)
     return bad(why, "not always, on-failure or never");
 }
 
+int svparse_notify_access(char const *text, unsigned char *all, char const **why)
+{
+    if (strcmp(text, "main") && strcmp(text, "all"))
+        return bad(why, "not main or all");
+    *all = !strcmp(text, "all");
+    return 0;
+}
+
 int svparse_fd(char const *text, int *fd, char const **why)
 {
     unsigned long long n;

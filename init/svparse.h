@@ -34,6 +34,8 @@ int svparse_count(char const *text, unsigned int *n, char const **why);
 int svparse_check_action(char const *text, unsigned char *report, char const **why);
 int svparse_signal(char const *text, int *sig, char const **why);
 int svparse_restart(char const *text, enum svparse_restart *r, char const **why);
+/* notify-access: "main" (0: READY=1 from the daemon only) or "all" (1). */
+int svparse_notify_access(char const *text, unsigned char *all, char const **why);
 int svparse_fd(char const *text, int *fd, char const **why);
 int svparse_int_range(char const *text, int min, int max, int *v, char const **why);
 /* "VAR", "!VAR", "VAR=value" or "VAR!=value" */

@@ -106,7 +106,7 @@ static void start_bridge(struct svsrc_service const *sv, char const *live)
     if (sv->notify) {
         if (snprintf(path, sizeof path, "%s/notify", live) >= (int) sizeof path)
             strerr_dief(111, "live directory path too long: ", live);
-        if (ready_notify_bridge(path, SVRUN_NOTIFICATION_FD, sv->user) < 0)
+        if (ready_notify_bridge(path, SVRUN_NOTIFICATION_FD, sv->user, sv->notify_all) < 0)
             strerr_diefusys(111, "create the sd_notify socket ", path);
         setenv("NOTIFY_SOCKET", path, 1);
     } else if (sv->ready_socket[0]) {

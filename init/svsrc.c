@@ -82,6 +82,7 @@ enum kind {
     K_ACTION,  /* unsigned char: check-action report (1) or restart (0) */
     K_SIGNAL,  /* int */
     K_RESTART, /* enum svparse_restart */
+    K_ACCESS,  /* unsigned char: notify-access, 1 for all */
     K_FD,      /* int */
     K_FLAG,    /* unsigned char: present means yes */
     K_OOM,     /* int, -1000..1000, with has_oom_score_adj */
@@ -196,6 +197,7 @@ static struct file_kind const kinds[] = {
     {"dependencies", K_LINES, 0, 0, NULL, dep_line},
     {"notification-fd", K_FD, FIELD(notification_fd), NULL, NULL},
     {"notify", K_FLAG, FIELD(notify), NULL, NULL},
+    {"notify-access", K_ACCESS, FIELD(notify_all), NULL, NULL},
     {"ready-socket", K_TEXT, FIELD(ready_socket), svparse_socket_path, NULL},
     {"timeout-up", K_MS, FIELD(timeout_up), NULL, NULL},
     {"timeout-down", K_MS, FIELD(timeout_down), NULL, NULL},
@@ -291,6 +293,9 @@ static int parse(struct ctx *c, struct file_kind const *k, char *t)
         break;
     case K_RESTART:
         r = svparse_restart(t, field, &why);
+        break;
+    case K_ACCESS:
+        r = svparse_notify_access(t, field, &why);
         break;
     case K_FD:
         r = svparse_fd(t, field, &why);

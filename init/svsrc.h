@@ -26,6 +26,7 @@ struct svsrc_service {
     char deps[GRAPH_DEPS_MAX][SVPARSE_NAME_MAX + 1];
     int notification_fd; /* -1: none */
     unsigned char notify, essential, has_finish, has_down, has_env_dir, has_log_dir;
+    unsigned char notify_all; /* notify-access all: READY=1 from any of its processes */
     unsigned int timeout_up, timeout_down, timeout_kill;       /* ms; 0: none */
     unsigned char has_check;                                   /* a usable check program */
     unsigned char check_report;                                /* check-action report */

@@ -69,7 +69,6 @@ svc() {
   local kv
   for kv; do printf '%s\n' "${kv#*=}" > "$SRC/$name/${kv%%=*}"; done
 }
-NOTIFY_READY='python3 -c "import os,socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b\"READY=1\", os.environ[\"NOTIFY_SOCKET\"])"'
 
 # boot OUT [VINIT ARGS...]: starts vinit as PID 1 of fresh pid, mount, uts,
 # ipc and net namespaces, output in OUT, with the variables in BOOT_ENV

@@ -289,16 +289,21 @@ static void test_status_json(void **state)
     s.health_last = 4500;
     s.health_failures = 3;
     s.health_line = "no answer";
+    s.stdout_dropped = 1234; /* stdout's reader stalled */
+    s.log_file_dropped = 5;
+    s.logger_dropped = 67;
     ctl_status_json(&out, &s, 5000, 0);
     obuf[out.len] = 0;
     assert_string_equal(
         obuf, "{\"name\":\"db\",\"state\":\"failed\",\"pid\":0,\"uptime_ms\":0,"
               "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":null,"
-              "\"reason\":\"no \\\"run\\\"\\u000a\",\"sockets\":[],\"health\":null,"
+              "\"reason\":\"no \\\"run\\\"\\u000a\",\"stdout_dropped\":0,"
+              "\"log_file_dropped\":0,\"logger_dropped\":0,\"sockets\":[],\"health\":null,"
               "\"health_checked_ms_ago\":null,\"health_failures\":0,\"health_output\":null},"
               "{\"name\":\"web\\\\\",\"state\":\"starting\",\"pid\":7,\"uptime_ms\":1000,"
               "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":0,"
-              "\"reason\":null,\"sockets\":[\"/run/web.sock\",\"tcp:[::]:443\"],"
+              "\"reason\":null,\"stdout_dropped\":1234,\"log_file_dropped\":5,"
+              "\"logger_dropped\":67,\"sockets\":[\"/run/web.sock\",\"tcp:[::]:443\"],"
               "\"health\":\"unhealthy\",\"health_checked_ms_ago\":500,\"health_failures\":3,"
               "\"health_output\":\"no answer\"}");
 }

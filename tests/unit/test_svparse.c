@@ -94,6 +94,13 @@ static void test_restart_fd_range(void **state)
     assert_int_equal(svparse_restart("on-failure", &r, &why), 0);
     assert_int_equal(r, SVPARSE_RESTART_ON_FAILURE);
     assert_int_equal(svparse_restart("sometimes", &r, &why), -1);
+    unsigned char all = 9;
+    assert_int_equal(svparse_notify_access("main", &all, &why), 0);
+    assert_int_equal(all, 0);
+    assert_int_equal(svparse_notify_access("all", &all, &why), 0);
+    assert_int_equal(all, 1);
+    assert_int_equal(svparse_notify_access("exec", &all, &why), -1); /* systemd's; not here */
+    assert_string_equal(why, "not main or all");
     assert_int_equal(svparse_fd("3", &fd, &why), 0);
     assert_int_equal(fd, 3);
     assert_int_equal(svparse_fd("1", &fd, &why), -1); /* stdout is not for readiness */
