@@ -261,6 +261,18 @@ void ctl_status_row(struct ctl_out *o, struct supervise_info const *s, uint64_t 
         put_mem(o, k ? ", " : "  listens on ", k ? 2 : 13);
         ctl_put_text(o, s->sockets[k], 0);
     }
+    if (s->health) {
+        char ago[16] = "";
+        if (s->health_last)
+            ctl_format_duration(ago, sizeof ago, now - s->health_last);
+        ctl_put(o, "  %s", s->health);
+        if (s->health_last)
+            ctl_put(o, " (checked %s ago%s", ago, *s->health_line ? ": " : ")");
+        if (s->health_last && *s->health_line) {
+            ctl_put_text(o, s->health_line, 0);
+            put_mem(o, ")", 1);
+        }
+    }
     put_mem(o, "\n", 1);
 }
 
@@ -285,17 +297,27 @@ void ctl_status_json(struct ctl_out *o, struct supervise_info const *s, uint64_t
         ctl_put(o, k ? "," : "");
         ctl_put_json(o, s->sockets[k]);
     }
-    ctl_put(o, "]}");
+    ctl_put(o, "],\"health\":");
+    ctl_put_json(o, s->health);
+    ctl_put(o, ",\"health_checked_ms_ago\":");
+    if (s->health && s->health_last)
+        ctl_put(o, "%llu", (unsigned long long) (now - s->health_last));
+    else
+        ctl_put(o, "null");
+    ctl_put(o, ",\"health_failures\":%u,\"health_output\":", s->health_failures);
+    ctl_put_json(o, s->health && s->health_last ? s->health_line : NULL);
+    ctl_put(o, "}");
 }
 
 int ctl_health_fault(struct ctl_out *o, struct supervise_info const *s, int first)
 {
-    /* supervise_healthy's rule: every wanted service done */
-    if (!s->wanted || s->done)
+    /* supervise_healthy's rule: every wanted service done, none unhealthy */
+    int unhealthy = s->health && !strcmp(s->health, "unhealthy");
+    if (!unhealthy && (!s->wanted || s->done))
         return 0;
     put_mem(o, first ? " " : ", ", first ? 1 : 2);
     ctl_put_text(o, s->name, 0);
-    ctl_put(o, " (%s)", supervise_state_name(s->state));
+    ctl_put(o, " (%s)", unhealthy ? "unhealthy" : supervise_state_name(s->state));
     return 1;
 }
 
@@ -326,8 +348,37 @@ static void status(struct ctl_request const *r, uint64_t now, int services)
         ctl_put(&reply, "]\n");
 }
 
-static void health(int services)
+/* vinit health [--ready | --live]: --ready (the default) every wanted
+ * service ready and none unhealthy by its check; --live: PID 1 answers
+ * and no essential service failed for good (what a liveness probe may
+ * restart the container for). Both name the services at fault. */
+static void health(struct ctl_request const *r, int services)
 {
+    char const *how = r->argc > 0 ? r->argv[0] : "--ready";
+    if (strcmp(how, "--ready") && strcmp(how, "--live")) {
+        ctl_put(&reply, "100\nhealth: unknown option %s (--ready, the default, or --live)\n", how);
+        return;
+    }
+    if (!strcmp(how, "--live")) {
+        unsigned int n = services ? supervise_count() : 0, faults = 0;
+        if (!services || supervise_live()) {
+            ctl_put(&reply, "0\nalive\n");
+            return;
+        }
+        ctl_put(&reply, "1\nnot alive: essential services failed for good:");
+        for (unsigned int i = 0; i < n; i++) {
+            struct supervise_info s;
+            supervise_info(i, &s);
+            if (s.state != PS_FAILED && s.state != PS_BROKEN)
+                continue;
+            if (!supervise_essential(i))
+                continue;
+            ctl_put(&reply, "%s", faults++ ? ", " : " ");
+            ctl_put_text(&reply, s.name, 0);
+        }
+        ctl_put(&reply, "\n");
+        return;
+    }
     if (!services || supervise_healthy()) {
         ctl_put(&reply, "0\nhealthy\n");
         return;
@@ -359,15 +410,35 @@ static void env_command(char **w, unsigned int n, uint64_t now, int services)
             ctl_put(&reply, "%s\n", *e);
         return;
     }
+    /* every name checked before any is changed */
     for (unsigned int k = 1; k < n; k++) {
         char *eq = strchr(w[k], '=');
         size_t len = eq ? (size_t) (eq - w[k]) : strlen(w[k]);
-        if (!svparse_env_name(w[k], len) || (set && !eq) || env_is_internal(w[k], len)) {
+        char const *why = NULL;
+        if (!svparse_env_name(w[k], len) || (set && !eq)) {
             ctl_put(&reply, "100\nvinit env: not %s: ", set ? "NAME=VALUE" : "a variable name");
             ctl_put_text(&reply, w[k], 0);
             ctl_put(&reply, "\n");
             return;
         }
+        if (len > 6 && !strncmp(w[k], "VINIT_", 6))
+            why = "is a setting of vinit's own, read once at start and never given to "
+                  "children: change it in the container's environment and start the "
+                  "container again";
+        else if (env_is_internal(w[k], len))
+            why = "belongs to the manager and to vinit (sd_notify, socket activation): vinit "
+                  "sets it for the services that need it";
+        else if (env_is_withheld(w[k], len))
+            why = "is withheld (VINIT_ENV_WITHHOLD): vinit keeps no copy of it and gives it "
+                  "only to the services whose env-secrets name it, so it cannot be changed "
+                  "at run time: give the container the new value and start it again";
+        if (why) {
+            ctl_put(&reply, "100\nvinit env: %.*s %s\n", (int) len, w[k], why);
+            return;
+        }
+    }
+    for (unsigned int k = 1; k < n; k++) {
+        char *eq = strchr(w[k], '=');
         if (eq)
             *eq = 0;
         if (set ? setenv(w[k], eq + 1, 1) : unsetenv(w[k])) {
@@ -435,7 +506,7 @@ static enum ctl_action handle(struct ctl_request *r, uint64_t now, int services)
         env_command(r->argv, r->argc, now, services);
         break;
     case CTL_VERB_HEALTH:
-        health(services);
+        health(r, services);
         break;
     default:
         service_command(r, now, services);

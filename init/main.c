@@ -307,17 +307,32 @@ static char const *const *snapshot_environ(void)
     return copy;
 }
 
-/* Children get the container's environment without the manager's internals
- * and vinit's settings, and without what VINIT_ENV_WITHHOLD names: those
- * wait in RUNDIR/env for the services whose env-secrets ask for them. */
+/* A withheld variable whose name vinit does not write as a file: said
+ * once, its name shown (control bytes as '?', a long one cut). */
+static void odd_name(char const *name, size_t len)
+{
+    char shown[128];
+    size_t n = len < sizeof shown - 4 ? len : sizeof shown - 4;
+    for (size_t k = 0; k < n; k++)
+        shown[k] = (unsigned char) name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
+    strcpy(shown + n, n < len ? "..." : "");
+    strerr_warnw("the variable ", shown,
+                 " matches VINIT_ENV_WITHHOLD but is not a name vinit can keep (letters, digits "
+                 "and _, at most 255 bytes): no service gets it, and it is not written anywhere");
+}
+
+/* What VINIT_ENV_WITHHOLD names leaves the environment before any child
+ * starts (none inherits it) and PID 1's memory: it waits in RUNDIR/env
+ * (only CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH reads it) for the services
+ * whose env-secrets ask for it. */
 static void withhold(struct settings const *s)
 {
     char dir[PATH_MAX];
     if (svlive_withheld(dir, sizeof dir, s->rundir) < 0)
         strerr_dief(100, "runtime directory path too long: ", s->rundir);
-    if (s->withhold && mkpath_make(s->rundir, 0755) < 0)
-        strerr_diefusys(111, "create ", s->rundir, " for the withheld variables");
-    if (env_prepare(s->withhold, dir) < 0)
+    if (s->withhold)
+        writable_rundir(s->rundir);
+    if (env_withhold(s->withhold, dir, odd_name) < 0)
         strerr_diefusys(111, "keep the withheld variables in ", dir);
 }
 
@@ -421,12 +436,15 @@ int main(int argc, char const *const *argv)
     int unmount = l.pid1 && settings.unmount;
     if (unmount && mounts_snapshot() < 0)
         strerr_warnwusys("read /proc/self/mountinfo: nothing will be unmounted at stop");
+    withhold(&settings);
     char const *const *envp = snapshot_environ();
     make_bridge();
     load_services(&l, &settings, envp);
     preflight(&l, &settings);
     open_control(&l, &settings);
-    withhold(&settings);
+    /* children get neither the manager's internals nor vinit's settings
+     * (the helpers above read them) */
+    env_drop_internals();
 
     /* From here on PID 1 must not die: the loop warns and retries. */
     int code = loop_run(&l);

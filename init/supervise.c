@@ -30,6 +30,8 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
+#include "checks.h"
+#include "health.h"
 #include "killall.h"
 #include "log.h"
 #include "planner.h"
@@ -51,8 +53,12 @@ struct svio {
     unsigned long long ino[SVSRC_LISTEN]; /* the inode of a unix one's file, as bound */
     uint64_t sock_retry_at;               /* no fd for them at the last try: when to try again */
     unsigned int sock_retries;
-    uint8_t sock_failing; /* that was said */
-    uint8_t live_failed;  /* its live directory could not be made at the last launch */
+    uint8_t sock_failing;  /* that was said */
+    uint8_t live_failed;   /* its live directory could not be made at the last launch */
+    struct health health;  /* its check's (health.c), when it has one */
+    pid_t check_pid;       /* the running check, or 0 */
+    uint8_t check_restart; /* its checks asked for a restart: done after the planner acted */
+    char check_line[CHECKS_LINE_MAX]; /* the last line its last check said */
 };
 
 static struct supervise_config cfg;
@@ -102,6 +108,7 @@ static void svio_init(struct svio *s, struct svtree const *t, unsigned int i)
     s->log.file = t->sv[i].log_file ? svtree_str(t, t->sv[i].log_file) : NULL;
     for (unsigned int k = 0; k < SVSRC_LISTEN; k++)
         s->sock[k] = -1;
+    s->health.last_code = -1;
 }
 
 /* ---- what the planner says ---- */
@@ -212,8 +219,9 @@ static void say(struct planner_act const *a)
             strerr_warnw("service ", name_of(i), ": exited with code ", x,
                          ", not restarted (restart policy)");
         else if (cfg.verbosity >= 1)
-            strerr_warni("service ", name_of(i), ": done: exited with code 0, and its restart "
-                                                 "policy keeps it down");
+            strerr_warni("service ", name_of(i),
+                         ": done: exited with code 0, and its restart "
+                         "policy keeps it down");
         break;
     case PM_CRASH_LOOP:
         x[uint_fmt(x, (unsigned int) a->a / 1000)] = 0;
@@ -531,6 +539,8 @@ static void retire(unsigned int i)
         close(io[i].logger_in);
     log_release(&io[i].log);
     close_sockets(&io[i]);
+    checks_kill(io[i].check_pid);
+    io[i].check_pid = 0;
     io[i].wd = io[i].logfd = io[i].log.file_fd = io[i].log.tee_fd = io[i].logger_in = -1;
 }
 
@@ -569,12 +579,115 @@ static void perform(struct planner_act const *a, uint64_t now)
     }
 }
 
+/* ---- checks: health.c decides, checks.c runs them ---- */
+
+static void act(uint64_t now);
+
+static unsigned int check_rnd(void)
+{
+    static uint32_t x;
+    if (!x)
+        x = (uint32_t) getpid() * 2654435761u ^ (uint32_t) time(NULL) ^ 1u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x;
+}
+
+static void say_health(unsigned int i, unsigned int acts)
+{
+    struct health const *h = &io[i].health;
+    char n[UINT_FMT], code[INT_FMT];
+    n[uint_fmt(n, h->failures)] = 0;
+    code[int_fmt(code, h->last_code)] = 0;
+    char const *line = io[i].check_line;
+    if (acts & HA_UNHEALTHY)
+        strerr_warnw(
+            "service ", name_of(i), ": unhealthy: its check failed ", n,
+            " times in a row (the last ",
+            h->last_code == 128 + SIGKILL ? "killed at check-timeout" : "exited with code ",
+            h->last_code == 128 + SIGKILL ? "" : code, *line ? ": " : "", line, ")",
+            tree->sv[i].check_report ? "; check-action report: not restarted" : ": restarting it");
+    if (acts & HA_HEALTHY && cfg.verbosity >= 1)
+        strerr_warni("service ", name_of(i), ": healthy again: its check passed");
+}
+
+static void check_event(unsigned int i, enum health_event ev, int code, uint64_t now)
+{
+    struct svtree_service const *sv = &tree->sv[i];
+    struct health_conf const c = {sv->check_interval, sv->check_timeout, sv->check_retries,
+                                  sv->check_report};
+    struct svio *v = &io[i];
+    unsigned int acts = health_event(&v->health, &c, ev, code, now, check_rnd());
+    if (acts & HA_KILL) {
+        checks_kill(v->check_pid);
+        v->check_pid = 0;
+    }
+    if (acts & HA_RUN) {
+        char live[PATH_MAX];
+        pid_t pid = live_of(i, live, sizeof live) < 0 ? -1 : checks_spawn(live, cfg.exe);
+        if (pid > 0)
+            v->check_pid = pid;
+        else
+            health_event(&v->health, &c, HE_NOT_RUN, 0, now, 0);
+    }
+    say_health(i, acts);
+    if (acts & HA_RESTART)
+        v->check_restart = 1;
+}
+
+/* Checks follow readiness: they begin when a service with a check is
+ * ready and end when it is not (or the stop began); a restart the checks
+ * asked for goes to the planner once it has acted. */
+static void checks_sync(uint64_t now)
+{
+    int restart = 0;
+    for (unsigned int i = 0; i < tree->n; i++) {
+        if (!tree->sv[i].has_check)
+            continue;
+        int ready = plan.svc[i].state == PS_READY && !plan.shutting_down;
+        if (ready && io[i].health.state == HS_OFF)
+            check_event(i, HE_READY, 0, now);
+        else if (!ready && io[i].health.state != HS_OFF)
+            check_event(i, HE_DOWN, 0, now);
+        restart |= io[i].check_restart;
+    }
+    if (!restart)
+        return;
+    for (unsigned int i = 0; i < tree->n; i++)
+        if (io[i].check_restart) {
+            io[i].check_restart = 0;
+            planner_command(&plan, i, PC_RESTART, now);
+            /* a daemon stopped by SIGSTOP (or a debugger) hears the down
+             * signal s6-supervise sends only once it runs again */
+            if (plan.svc[i].pid > 0)
+                kill(plan.svc[i].pid, SIGCONT);
+        }
+    act(now);
+}
+
+/* A check ended: 1 when pid was one. */
+static int check_ended(pid_t pid, int code, uint64_t now)
+{
+    for (unsigned int i = 0; i < tree->n; i++)
+        if (io[i].check_pid == pid) {
+            char live[PATH_MAX];
+            io[i].check_pid = 0;
+            if (live_of(i, live, sizeof live) == 0)
+                checks_last_line(live, io[i].check_line, sizeof io[i].check_line);
+            check_event(i, code ? HE_FAIL : HE_PASS, code, now);
+            return 1;
+        }
+    return 0;
+}
+
 /* Works through what the planner asked; what performing adds comes after. */
 static void act(uint64_t now)
 {
     struct planner_act const *a;
     while ((a = planner_next_act(&plan)))
         perform(a, now);
+    checks_sync(now);
 }
 
 /* ---- loading ---- */
@@ -876,6 +989,10 @@ void supervise_child(pid_t pid, int wstatus, uint64_t now)
     unsigned int i, which;
     if (pid == job.pid)
         return; /* the loader: its pipe tells */
+    if (pid > 0 && check_ended(pid, reap_exit_code(wstatus), now)) {
+        act(now);
+        return;
+    }
     if (planner_find_sup(&plan, pid, &i, &which)) {
         if (which == PLANNER_LOGGER)
             new_logger_pipe(i);
@@ -887,6 +1004,9 @@ void supervise_child(pid_t pid, int wstatus, uint64_t now)
 
 void supervise_tick(uint64_t now)
 {
+    for (unsigned int i = 0; i < tree->n; i++)
+        if (io[i].health.state != HS_OFF && now >= io[i].health.deadline)
+            check_event(i, HE_TIMER, 0, now);
     retry_sockets(now);
     planner_tick(&plan, now);
     act(now);
@@ -895,13 +1015,20 @@ void supervise_tick(uint64_t now)
 int64_t supervise_wait_ms(uint64_t now)
 {
     int64_t wait = planner_wait_ms(&plan, now);
-    for (unsigned int i = 0; i < tree->n; i++)
+    for (unsigned int i = 0; i < tree->n; i++) {
+        if (io[i].health.state != HS_OFF) {
+            uint64_t at = io[i].health.deadline;
+            int64_t w = at > now ? (int64_t) (at - now) : 0;
+            if (wait < 0 || w < wait)
+                wait = w;
+        }
         if (tree->sv[i].nlisten && !plan.svc[i].sockets && plan.svc[i].state == PS_WAITING) {
             uint64_t at = io[i].sock_retry_at;
             int64_t w = at > now ? (int64_t) (at - now) : 0;
             if (wait < 0 || w < wait)
                 wait = w;
         }
+    }
     return wait;
 }
 
@@ -997,6 +1124,10 @@ void supervise_info(unsigned int i, struct supervise_info *out)
     out->wanted = s->state != PS_OFF;
     out->done = planner_done(&plan, i);
     out->reason = reason(i);
+    out->health = tree->sv[i].has_check ? health_word(&io[i].health) : NULL;
+    out->health_last = io[i].health.checked ? io[i].health.last : 0;
+    out->health_failures = io[i].health.failures;
+    out->health_line = io[i].check_line;
     /* as its listen line says it: the path, tcp:[ADDRESS:]PORT, fd:NAME */
     static char text[SVSRC_LISTEN][128];
     struct svtree_service const *sv = &tree->sv[i];
@@ -1009,7 +1140,24 @@ void supervise_info(unsigned int i, struct supervise_info *out)
 
 int supervise_healthy(void)
 {
+    for (unsigned int i = 0; i < tree->n; i++)
+        if (io[i].health.unhealthy && io[i].health.state != HS_OFF)
+            return 0;
     return planner_healthy(&plan);
+}
+
+int supervise_essential(unsigned int i)
+{
+    return tree->sv[i].essential;
+}
+
+int supervise_live(void)
+{
+    for (unsigned int i = 0; i < tree->n; i++)
+        if (tree->sv[i].essential && tree->sv[i].load == SVTREE_WANTED &&
+            (plan.svc[i].state == PS_FAILED || plan.svc[i].state == PS_BROKEN))
+            return 0;
+    return 1;
 }
 
 /* s6-svc's letters for the signals it can send by name */

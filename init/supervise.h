@@ -100,12 +100,20 @@ struct supervise_info {
     char const *reason;    /* why it is broken or failed, or NULL */
     unsigned int nsockets; /* its listen sockets, held by vinit */
     char const *sockets[SVSRC_LISTEN]; /* each as its listen line says it */
+    char const *health;                /* its check's word (health_word), NULL: no check runs */
+    uint64_t health_last;              /* ms (vinit's clock) when its last check ended; 0: none */
+    unsigned int health_failures;      /* failed checks in a row */
+    char const *health_line;           /* the last line its last check said ("" none) */
 };
 unsigned int supervise_count(void);
 void supervise_info(unsigned int i, struct supervise_info *out);
 char const *supervise_state_name(int state);
-/* Every wanted service is ready (a oneshot: its up succeeded). */
+/* Every wanted service is ready (a oneshot: its up succeeded), and none
+ * is unhealthy by its check. */
 int supervise_healthy(void);
+/* No essential service failed for good (vinit health --live). */
+int supervise_live(void);
+int supervise_essential(unsigned int i);
 
 /* vinit start|stop|restart|reload NAME. 0, or -1 with errno (ENOENT: no
  * such service running here; EINVAL: not for this kind of service). */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -234,6 +235,52 @@ static void read_listens(struct svsrc_tree *src, struct svload_request const *r,
     }
 }
 
+/* env-secrets: each name a variable withheld at this start, whose value
+ * waits in the store; else the service is broken, each such name said
+ * (its runner would die at every start). An instance of a withheld list is
+ * broken too: its runner cannot read the list, and its item would reach
+ * its environment (INSTANCE). */
+static void check_secrets(struct svsrc_tree *src, char const *srcdir, char const *store,
+                          struct relay *rl)
+{
+    char path[PATH_MAX], why[256 + 160];
+    struct stat st;
+    for (unsigned int i = 0; i < src->n; i++) {
+        struct svsrc_service *sv = &src->sv[i];
+        size_t k;
+        if (sv->is_template)
+            continue;
+        if (sv->instances[0] && env_is_withheld(sv->instances, strlen(sv->instances))) {
+            snprintf(path, sizeof path, "%s/%s/instances", srcdir, sv->dir);
+            snprintf(why, sizeof why,
+                     "%s is withheld (VINIT_ENV_WITHHOLD): instances cannot come from it",
+                     sv->instances);
+            sv->faulty = 1;
+            keep_reason(sv->name, path, why, NULL, rl);
+        }
+        for (char const *p = sv->env_secrets; (k = svparse_word(&p)); p += k) {
+            int n = k < 256 ? (int) k : 256;
+            if (!env_is_withheld(p, k))
+                snprintf(why, sizeof why,
+                         "%.*s is not withheld: no pattern of VINIT_ENV_WITHHOLD matches it (add "
+                         "one, or drop the name: the service then inherits it)",
+                         n, p);
+            else if (!env_storable_name(p, k) ||
+                     snprintf(path, sizeof path, "%s/%.*s", store, n, p) >= (int) sizeof path ||
+                     stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                snprintf(why, sizeof why,
+                         "%.*s is withheld, but the container was started without it (give it "
+                         "the variable, or drop the name)",
+                         n, p);
+            else
+                continue;
+            snprintf(path, sizeof path, "%s/%s/env-secrets", srcdir, sv->dir);
+            sv->faulty = 1;
+            keep_reason(sv->name, path, why, NULL, rl);
+        }
+    }
+}
+
 int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_fn *report,
                 void *arg)
 {
@@ -256,6 +303,8 @@ int svload_read(struct svload_request const *r, struct svtree *t, svsrc_report_f
                     max, &relay);
         return (errno = E2BIG, -1);
     }
+    if (env_withheld_dir()) /* PID 1's loader, not vinit doctor */
+        check_secrets(&src, r->srcdir, env_withheld_dir(), &relay);
     read_listens(&src, r, &relay);
     svresolve_order(&src, r->srcdir, keep_reason, &relay);
     if (starved)
@@ -330,9 +379,14 @@ static int shed_fds(int fd)
 static void loader(int fd, struct svload_request const *r)
 {
     struct svtree t;
+    struct svload_request full = *r;
+    char const *store = env_withheld_dir();
     fd = shed_fds(fd);
     uint32_t head[4] = {SVLOAD_MAGIC, 0, 0, 0};
-    if (svload_read(r, &t, tell, NULL) < 0) {
+    /* PID 1 keeps no withheld value: enabled-if, instances and listen read
+     * them from the store, and see the environment as it came */
+    if ((store && !(full.envp = env_merge_withheld(r->envp, store))) ||
+        svload_read(&full, &t, tell, NULL) < 0) {
         head[1] = (uint32_t) errno;
         _exit(write_all(fd, head, sizeof head) < 0 ? 111 : 0);
     }

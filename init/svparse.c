@@ -96,6 +96,24 @@ int svparse_ms(char const *text, unsigned int *ms, char const **why)
     return 0;
 }
 
+int svparse_count(char const *text, unsigned int *n, char const **why)
+{
+    unsigned long long v;
+    if (parse_ull(text, 1000, &v) < 0 || v == 0)
+        return bad(why, "not a count (1 to 1000)");
+    *n = (unsigned int) v;
+    return 0;
+}
+
+int svparse_check_action(char const *text, unsigned char *report, char const **why)
+{
+    if (!strcmp(text, "restart") || !strcmp(text, "report")) {
+        *report = text[2] == 'p';
+        return 0;
+    }
+    return bad(why, "not a check action: restart (the default) or report");
+}
+
 int svparse_signal(char const *text, int *sig, char const **why)
 {
     unsigned long long n;

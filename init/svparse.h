@@ -28,6 +28,10 @@ int svparse_text(char *text, size_t len, char const **why);
 
 int svparse_type(char const *text, enum svparse_type *type, char const **why);
 int svparse_ms(char const *text, unsigned int *ms, char const **why);
+/* a count, 1 to 1000 (check-retries) */
+int svparse_count(char const *text, unsigned int *n, char const **why);
+/* check-action: "restart" (0) or "report" (1) */
+int svparse_check_action(char const *text, unsigned char *report, char const **why);
 int svparse_signal(char const *text, int *sig, char const **why);
 int svparse_restart(char const *text, enum svparse_restart *r, char const **why);
 int svparse_fd(char const *text, int *fd, char const **why);

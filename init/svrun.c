@@ -43,8 +43,9 @@ int svrun_is_runner(char const *argv0)
 {
     /* s6-supervise execs ./run as { "run", servicedir } and ./finish as
      * { "finish", exitcode, signal, servicedir }; vinit runs a oneshot's
-     * programs as { "up" } and { "down" }. Nobody else calls vinit so. */
-    static char const *const roles[] = {"run", "finish", "up", "down"};
+     * programs as { "up" } and { "down" }, a longrun's check as
+     * { "check" }. Nobody else calls vinit so. */
+    static char const *const roles[] = {"run", "finish", "up", "down", "check"};
     for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
         if (!strcmp(argv0, roles[i]))
             return 1;
@@ -194,9 +195,12 @@ static void give_secrets(struct svsrc_service const *sv, char const *live)
     char dir[PATH_MAX], missing[256];
     if (svlive_withheld_from_live(dir, sizeof dir, live) < 0)
         strerr_dief(111, "live directory path too long: ", live);
-    if (env_apply_secrets(sv->env_secrets, dir, missing, sizeof missing) < 0)
+    if (env_apply_secrets(sv->env_secrets, dir, missing, sizeof missing) == 0)
+        return;
+    if (errno == ENOENT)
         strerr_dief(111, "env-secrets: ", missing,
                     " was not withheld from the container (VINIT_ENV_WITHHOLD) or is not set");
+    strerr_diefusys(111, "read the withheld variable ", missing, " from ", dir);
 }
 
 /* Stale runtime state goes; state a live process owns stops us here, and
@@ -248,6 +252,9 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
     char program[16];
     char const *what;
     char envdir[PATH_MAX];
+    /* a check runs beside the daemon: nothing of its start again, and no
+     * readiness of its own to say */
+    int check = !strcmp(role, "check");
     set_instance(sv, strrchr(live, '/') ? strrchr(live, '/') + 1 : live);
     if (env_apply_policy(sv->env_policy) < 0)
         strerr_diefusys(111, "apply env-policy");
@@ -257,15 +264,15 @@ static void run_role(struct svsrc_service const *sv, char const *live, char cons
         strerr_warnwusys("read every file of ", envdir);
     if (sv->env_secrets[0])
         give_secrets(sv, live);
-    if (!sv->notify)
+    if (!sv->notify || check)
         unsetenv("NOTIFY_SOCKET");
     for (unsigned int i = 0; i < sv->nrlimits; i++)
         apply_rlimit(&sv->rlimits[i]);
     if (sv->has_oom_score_adj)
         apply_oom(sv->oom_score_adj);
-    if (sv->clean[0] && strcmp(role, "down"))
+    if (sv->clean[0] && strcmp(role, "down") && !check)
         refuse_if_owned(sv);
-    if (sv->directories[0]) {
+    if (sv->directories[0] && !check) {
         char copy[SVSRC_TEXT_MAX];
         strcpy(copy, sv->directories);
         svparse_lines(copy, directory_line, (void *) sv);

@@ -78,6 +78,8 @@ static int read_small(struct ctx *c, char *buf, size_t size)
 enum kind {
     K_TYPE,    /* enum svparse_type */
     K_MS,      /* unsigned int, milliseconds */
+    K_COUNT,   /* unsigned int, 1 or more */
+    K_ACTION,  /* unsigned char: check-action report (1) or restart (0) */
     K_SIGNAL,  /* int */
     K_RESTART, /* enum svparse_restart */
     K_FD,      /* int */
@@ -198,6 +200,10 @@ static struct file_kind const kinds[] = {
     {"timeout-up", K_MS, FIELD(timeout_up), NULL, NULL},
     {"timeout-down", K_MS, FIELD(timeout_down), NULL, NULL},
     {"timeout-kill", K_MS, FIELD(timeout_kill), NULL, NULL},
+    {"check-interval", K_MS, FIELD(check_interval), NULL, NULL},
+    {"check-timeout", K_MS, FIELD(check_timeout), NULL, NULL},
+    {"check-retries", K_COUNT, FIELD(check_retries), NULL, NULL},
+    {"check-action", K_ACTION, FIELD(check_report), NULL, NULL},
     {"down-signal", K_SIGNAL, FIELD(down_signal), NULL, NULL},
     {"reload-signal", K_SIGNAL, FIELD(reload_signal), NULL, NULL},
     {"essential", K_FLAG, FIELD(essential), NULL, NULL},
@@ -273,6 +279,12 @@ static int parse(struct ctx *c, struct file_kind const *k, char *t)
         break;
     case K_MS:
         r = svparse_ms(t, field, &why);
+        break;
+    case K_COUNT:
+        r = svparse_count(t, field, &why);
+        break;
+    case K_ACTION:
+        r = svparse_check_action(t, field, &why);
         break;
     case K_SIGNAL:
         r = svparse_signal(t, field, &why);
@@ -356,12 +368,33 @@ static int program(struct ctx *c, char const *svdir, char const *file, int requi
     return 1;
 }
 
+/* The check: a fault in it is said, and the service runs without checks
+ * (a broken check must not take a working daemon down). A oneshot has
+ * none: its up is checked by its exit. */
+static int check_program(struct ctx *c, char const *svdir)
+{
+    struct stat st;
+    char const *why = NULL;
+    if (at(c, svdir, "check") < 0 || (stat(c->path, &st) < 0 && errno == ENOENT))
+        return 0;
+    if (stat(c->path, &st) < 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file: the service runs without checks";
+    else if (access(c->path, X_OK) < 0)
+        why = "not executable (chmod +x it): the service runs without checks";
+    if (why)
+        c->report(c->sv->name, c->path, why, NULL, c->arg);
+    return !why;
+}
+
 static void read_programs(struct ctx *c, char const *svdir)
 {
     struct svsrc_service *sv = c->sv;
     if (sv->type == SVPARSE_LONGRUN) {
         program(c, svdir, "run", 1);
         sv->has_finish = (unsigned char) program(c, svdir, "finish", 0);
+        sv->has_check = (unsigned char) check_program(c, svdir);
     } else {
         program(c, svdir, "up", 1);
         sv->has_down = (unsigned char) program(c, svdir, "down", 0);

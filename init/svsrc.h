@@ -26,8 +26,11 @@ struct svsrc_service {
     char deps[GRAPH_DEPS_MAX][SVPARSE_NAME_MAX + 1];
     int notification_fd; /* -1: none */
     unsigned char notify, essential, has_finish, has_down, has_env_dir, has_log_dir;
-    unsigned int timeout_up, timeout_down, timeout_kill; /* ms; 0: none */
-    int down_signal, reload_signal;                      /* 0: s6's default */
+    unsigned int timeout_up, timeout_down, timeout_kill;       /* ms; 0: none */
+    unsigned char has_check;                                   /* a usable check program */
+    unsigned char check_report;                                /* check-action report */
+    unsigned int check_interval, check_timeout, check_retries; /* 0: the default */
+    int down_signal, reload_signal;                            /* 0: s6's default */
     enum svparse_restart restart;
     int oom_score_adj, has_oom_score_adj;
     unsigned int nrlimits;

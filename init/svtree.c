@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "svrun.h"
 #include "svtree.h"
 
@@ -129,6 +130,11 @@ static void entry(struct svtree_service *e, struct svsrc_service const *sv, stru
     e->readiness = sv->notify || sv->notification_fd >= 0 || sv->ready_socket[0];
     e->notification_fd = (int16_t) notification_fd(sv);
     e->dependents_wait = sv->dependents_wait;
+    e->has_check = sv->has_check;
+    e->check_report = sv->check_report;
+    e->check_interval = sv->check_interval ? sv->check_interval : HEALTH_INTERVAL_MS;
+    e->check_timeout = sv->check_timeout ? sv->check_timeout : HEALTH_TIMEOUT_MS;
+    e->check_retries = sv->check_retries ? sv->check_retries : HEALTH_RETRIES;
     e->needs_runner |= sv->nlisten > 0; /* the runner hands the sockets on */
 }
 

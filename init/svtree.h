@@ -37,7 +37,8 @@ struct svtree_service {
     uint32_t dep0;                        /* its dependencies: deps[dep0 .. dep0+ndeps) */
     uint32_t ndeps;
     uint32_t listen0, nlisten; /* its sockets: listens[listen0 .. listen0+nlisten) */
-    uint32_t timeout_up, timeout_down, timeout_kill; /* ms; 0: none */
+    uint32_t timeout_up, timeout_down, timeout_kill;       /* ms; 0: none */
+    uint32_t check_interval, check_timeout, check_retries; /* its check's (the defaults filled) */
     uint64_t signature;      /* of its source files: a reload restarts it when it changes */
     int16_t notification_fd; /* for the live directory; -1: none */
     int16_t down_signal, reload_signal;
@@ -49,6 +50,8 @@ struct svtree_service {
     uint8_t readiness;       /* it says when it is ready (notify, fd, socket) */
     uint8_t uses;            /* it mentions a name of the reload's list */
     uint8_t dependents_wait; /* its dependents wait for its readiness, not its sockets */
+    uint8_t has_check;       /* a check program runs while it is ready */
+    uint8_t check_report;    /* check-action report: unhealthy is said, not restarted */
 };
 
 struct svtree {

@@ -17,6 +17,7 @@
 
 #include "env.h"
 #include "fuzz.h"
+#include "svparse.h"
 
 #define FILES_MAX 64
 
@@ -91,14 +92,18 @@ static void secrets(char const *names, char const *dir)
     char missing[64];
     int r = env_apply_secrets(names, dir, missing, sizeof missing);
     if (r == 0) {
-        /* a listed name's variable holds the file's text, up to a NUL */
+        /* a listed name's variable holds the file's text, up to a NUL; a
+         * name that is not a variable's is never taken as a path */
+        size_t k;
+        for (char const *p = names; (k = svparse_word(&p)); p += k)
+            fuzz_assert(env_storable_name(p, k));
         for (size_t i = 0; i < n; i++)
             if (f[i].len >= 0 && env_list_has(names, f[i].name)) {
                 char const *v = getenv(f[i].name);
                 fuzz_assert(v && !strcmp(v, f[i].text));
             }
-    } else if (errno == ENOENT)
-        fuzz_assert(missing[0]); /* the message names what is missing */
+    } else
+        fuzz_assert(missing[0]); /* the message names the variable */
     restore(f, n);
 }
 

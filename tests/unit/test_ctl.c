@@ -285,15 +285,40 @@ static void test_status_json(void **state)
     s.nsockets = 2;
     s.sockets[0] = "/run/web.sock";
     s.sockets[1] = "tcp:[::]:443";
+    s.health = "unhealthy";
+    s.health_last = 4500;
+    s.health_failures = 3;
+    s.health_line = "no answer";
     ctl_status_json(&out, &s, 5000, 0);
     obuf[out.len] = 0;
-    assert_string_equal(obuf,
-                        "{\"name\":\"db\",\"state\":\"failed\",\"pid\":0,\"uptime_ms\":0,"
-                        "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":null,"
-                        "\"reason\":\"no \\\"run\\\"\\u000a\",\"sockets\":[]},"
-                        "{\"name\":\"web\\\\\",\"state\":\"starting\",\"pid\":7,\"uptime_ms\":1000,"
-                        "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":0,"
-                        "\"reason\":null,\"sockets\":[\"/run/web.sock\",\"tcp:[::]:443\"]}");
+    assert_string_equal(
+        obuf, "{\"name\":\"db\",\"state\":\"failed\",\"pid\":0,\"uptime_ms\":0,"
+              "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":null,"
+              "\"reason\":\"no \\\"run\\\"\\u000a\",\"sockets\":[],\"health\":null,"
+              "\"health_checked_ms_ago\":null,\"health_failures\":0,\"health_output\":null},"
+              "{\"name\":\"web\\\\\",\"state\":\"starting\",\"pid\":7,\"uptime_ms\":1000,"
+              "\"ready\":false,\"restarts\":0,\"crash_loop\":false,\"last_exit\":0,"
+              "\"reason\":null,\"sockets\":[\"/run/web.sock\",\"tcp:[::]:443\"],"
+              "\"health\":\"unhealthy\",\"health_checked_ms_ago\":500,\"health_failures\":3,"
+              "\"health_output\":\"no answer\"}");
+}
+
+static void test_status_row_health(void **state)
+{
+    struct supervise_info s = info("web", SUPERVISE_READY, NULL);
+    s.health = "healthy";
+    s.health_last = 3000;
+    s.health_line = "ok";
+    out = (struct ctl_out){obuf, sizeof obuf - 1, 0, 0};
+    ctl_status_row(&out, &s, 5000);
+    obuf[out.len] = 0;
+    assert_non_null(strstr(obuf, "  healthy (checked 2s ago: ok)\n"));
+    s.health = "starting";
+    s.health_last = 0;
+    out = (struct ctl_out){obuf, sizeof obuf - 1, 0, 0};
+    ctl_status_row(&out, &s, 5000);
+    obuf[out.len] = 0;
+    assert_non_null(strstr(obuf, "  starting\n"));
 }
 
 static void test_health_faults(void **state)
@@ -622,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_overflow),
         cmocka_unit_test(test_status_row),
         cmocka_unit_test(test_status_json),
+        cmocka_unit_test(test_status_row_health),
         cmocka_unit_test(test_health_faults),
         /* over a real socket, bound once for the group */
         cmocka_unit_test(test_serve_requests),
