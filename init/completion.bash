@@ -28,6 +28,8 @@ _vinit() {
         case ${COMP_WORDS[1]} in
         status)
             [[ $COMP_CWORD -eq 2 ]] && COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+        health)
+            [[ $COMP_CWORD -eq 2 ]] && COMPREPLY=($(compgen -W "--ready --live" -- "$cur")) ;;
         shutdown)
             [[ $COMP_CWORD -eq 2 ]] && COMPREPLY=($(compgen -W "--reboot" -- "$cur")) ;;
         start | stop | restart | reload)
@@ -50,8 +52,8 @@ _vinit() {
             fi ;;
         doctor)
             case $prev in
-            -s | --libvirt-dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
-            *) COMPREPLY=($(compgen -W "--json -s --libvirt-dir" -- "$cur")) ;;
+            -s | --services-dir | --libvirt-dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
+            *) COMPREPLY=($(compgen -W "--json -s --services-dir --libvirt-dir" -- "$cur")) ;;
             esac ;;
         esac
         return 0
