@@ -37,8 +37,6 @@
 
 #define EXIT_NO_RESTART 125 /* s6-supervise: permanent failure */
 
-static char prog[SVPARSE_NAME_MAX + 16];
-
 int svrun_is_runner(char const *argv0)
 {
     /* s6-supervise execs ./run as { "run", servicedir } and ./finish as
@@ -317,9 +315,11 @@ int svrun_main(int argc, char const *const *argv)
     if (!getcwd(live, sizeof live))
         strerr_diefusys(111, "get the live directory");
     char const *name = strrchr(live, '/') ? strrchr(live, '/') + 1 : live;
-    if (snprintf(prog, sizeof prog, "vinit (%s)", name) >= (int) sizeof prog)
+    /* its lines reach the container's log prefixed with the service's
+     * name already: "NAME: vinit: fatal: ...", one voice */
+    PROG = "vinit";
+    if (strlen(name) > SVPARSE_NAME_MAX)
         strerr_dief(100, "not a service name: ", name);
-    PROG = prog;
     if (!realpath("source", source))
         strerr_diefusys(111, "resolve ", live, "/source");
     if (svsrc_read_one(&sv, name, source, report, NULL) < 0)
