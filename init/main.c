@@ -39,6 +39,7 @@
 #include "supervise.h"
 #include "svlive.h"
 #include "svrun.h"
+#include "version.h"
 
 char const *PROG = "vinit";
 extern char **environ;
@@ -58,7 +59,7 @@ static void usage(FILE *out)
         "  -v, --verbose                more messages (repeat for more)  [$VINIT_VERBOSITY 0-3]\n"
         "  -q, --quiet                  only fatal errors\n"
         "  -h, --help                   this text\n"
-        "  -V, --version                the version\n"
+        "  -V, --version                the version and the commit it was built from\n"
         "\n"
         "Exit code: COMMAND's (128+n if killed by signal n), 0 on a requested stop\n"
         "without COMMAND, 133 on reboot, 126/127 when COMMAND cannot run / is not\n"
@@ -79,7 +80,7 @@ static void parse(struct settings *s, int argc, char const *const *argv)
         exit(0);
     }
     if (s->mode == SETTINGS_VERSION) {
-        puts("vinit " VINIT_VERSION);
+        puts("vinit " VINIT_VERSION " (commit " VINIT_COMMIT ")");
         exit(0);
     }
 }
