@@ -16,6 +16,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -29,18 +31,24 @@
 
 #define PROBE_INTERVAL_MS 20
 
-int ready_datagram_is_ready(char const *msg, size_t len)
+int ready_datagram_says(char const *msg, size_t len, char const *what)
 {
-    /* variables are newline-separated; READY=1 may come with others */
+    /* variables are newline-separated; one may come with others */
+    size_t w = strlen(what);
     for (size_t i = 0; i < len;) {
         size_t n = 0;
         while (i + n < len && msg[i + n] != '\n')
             n++;
-        if (n == 7 && !memcmp(msg + i, "READY=1", 7))
+        if (n == w && !memcmp(msg + i, what, w))
             return 1;
         i += n + 1;
     }
     return 0;
+}
+
+int ready_datagram_is_ready(char const *msg, size_t len)
+{
+    return ready_datagram_says(msg, len, "READY=1");
 }
 
 static int unix_address(struct sockaddr_un *a, char const *path)
@@ -102,7 +110,8 @@ static void signal_ready(int notif_fd)
         ;
 }
 
-static int any_sender; /* notify-access all */
+static int any_sender;           /* notify-access all */
+static unsigned int watchdog_ms; /* 0: no watchdog */
 
 /* A READY=1 from another process than the daemon: said once a run, in the
  * service's log (the watcher writes where the runner did). */
@@ -119,6 +128,22 @@ static void ignored(pid_t sender, pid_t daemon)
                  ") may send it, unless its notify-access file says all (said once)");
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The watchdog ran out (why: "no WATCHDOG=1 for N ms", or its trigger):
+ * said in the service's log, the daemon aborted for s6-supervise to
+ * restart. */
+static void bite(int pidfd, char const *why)
+{
+    strerr_warnw("watchdog: ", why, ": sending the daemon SIGABRT (it is started again)");
+    syscall(SYS_pidfd_send_signal, pidfd, SIGABRT, NULL, 0);
+}
+
 static void watch_datagrams(pid_t daemon, int pidfd, int notif_fd, int sock, char const *path)
 {
     struct pollfd x[2] = {{.fd = sock, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
@@ -127,7 +152,26 @@ static void watch_datagrams(pid_t daemon, int pidfd, int notif_fd, int sock, cha
         char buf[CMSG_SPACE(sizeof(struct ucred))];
         struct cmsghdr align;
     } control;
-    while (poll(x, 2, -1) >= 0 || errno == EINTR) {
+    int ready = 0;
+    int64_t deadline = -1; /* the watchdog's, once ready */
+    for (;;) {
+        int wait = -1;
+        if (deadline >= 0) {
+            int64_t left = deadline - now_ms();
+            if (left <= 0) {
+                char n[UINT_FMT], why[64];
+                n[uint_fmt(n, watchdog_ms)] = 0;
+                snprintf(why, sizeof why, "no WATCHDOG=1 for %s ms", n);
+                bite(pidfd, why);
+                break;
+            }
+            wait = (int) left;
+        }
+        if (poll(x, 2, wait) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
         if (x[1].revents)
             break;
         if (!(x[0].revents & POLLIN))
@@ -138,15 +182,30 @@ static void watch_datagrams(pid_t daemon, int pidfd, int notif_fd, int sock, cha
                            .msg_control = &control,
                            .msg_controllen = sizeof control};
         ssize_t r = recvmsg(sock, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-        if (r <= 0 || !ready_datagram_is_ready(msg, (size_t) r))
+        if (r <= 0)
             continue;
         pid_t sender = ready_datagram_sender(&m);
+        int says_ready = ready_datagram_is_ready(msg, (size_t) r);
+        int ping = ready_datagram_says(msg, (size_t) r, "WATCHDOG=1");
+        int trigger = ready_datagram_says(msg, (size_t) r, "WATCHDOG=trigger");
+        if (!says_ready && !ping && !trigger)
+            continue;
         if (!ready_sender_ok(sender, daemon, any_sender)) {
             ignored(sender, daemon);
             continue;
         }
-        signal_ready(notif_fd);
-        break;
+        if (trigger && ready) {
+            bite(pidfd, "WATCHDOG=trigger");
+            break;
+        }
+        if (says_ready && !ready) {
+            ready = 1;
+            signal_ready(notif_fd);
+            if (!watchdog_ms)
+                break;
+        }
+        if (ready && watchdog_ms)
+            deadline = now_ms() + watchdog_ms; /* READY=1 starts it, each ping renews it */
     }
     unlink(path);
 }
@@ -164,6 +223,12 @@ static int give_to(char const *path, char const *user)
 
 int ready_notify_bridge(char const *path, int notif_fd, char const *user, int any)
 {
+    return ready_notify_bridge_watchdog(path, notif_fd, user, any, 0);
+}
+
+int ready_notify_bridge_watchdog(char const *path, int notif_fd, char const *user, int any,
+                                 unsigned int watchdog)
+{
     struct sockaddr_un a;
     int on = 1;
     if (unix_address(&a, path) < 0)
@@ -172,6 +237,7 @@ int ready_notify_bridge(char const *path, int notif_fd, char const *user, int an
     if (sock < 0)
         return -1;
     any_sender = any;
+    watchdog_ms = watchdog;
     unlink(path); /* left by a run that was killed */
     /* the sender's credentials with every datagram, from before the
      * daemon can send one */

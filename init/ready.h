@@ -10,6 +10,8 @@
 
 /* Pure: does this sd_notify datagram say READY=1? */
 int ready_datagram_is_ready(char const *msg, size_t len);
+/* Pure: does it hold the assignment what ("WATCHDOG=1"), on a line of its own? */
+int ready_datagram_says(char const *msg, size_t len, char const *what);
 
 /* Pure: may a READY=1 from sender (0: unknown) count, the daemon being
  * daemon? Only the daemon's own, unless any (notify-access all). */
@@ -27,6 +29,13 @@ pid_t ready_datagram_sender(struct msghdr *m);
  * user (user[:group], or "" for root), who must be able to send to it.
  * 0, or -1 with errno. */
 int ready_notify_bridge(char const *path, int notif_fd, char const *user, int any);
+/* The same with a watchdog of watchdog_ms (0: none): after READY=1 the
+ * watcher stays, and when no WATCHDOG=1 came from the daemon for that
+ * long, or WATCHDOG=trigger came, it says so and sends the daemon SIGABRT
+ * (as systemd does), for s6-supervise to start it again. The daemon gets
+ * WATCHDOG_USEC and WATCHDOG_PID from the caller. */
+int ready_notify_bridge_watchdog(char const *path, int notif_fd, char const *user, int any,
+                                 unsigned int watchdog_ms);
 
 /* Pure: is a listening unix socket bound at path in this /proc/net/unix
  * text? */

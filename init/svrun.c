@@ -106,9 +106,17 @@ static void start_bridge(struct svsrc_service const *sv, char const *live)
     if (sv->notify) {
         if (snprintf(path, sizeof path, "%s/notify", live) >= (int) sizeof path)
             strerr_dief(111, "live directory path too long: ", live);
-        if (ready_notify_bridge(path, SVRUN_NOTIFICATION_FD, sv->user, sv->notify_all) < 0)
+        if (ready_notify_bridge_watchdog(path, SVRUN_NOTIFICATION_FD, sv->user, sv->notify_all,
+                                         sv->watchdog) < 0)
             strerr_diefusys(111, "create the sd_notify socket ", path);
         setenv("NOTIFY_SOCKET", path, 1);
+        if (sv->watchdog) { /* as systemd's WatchdogSec=: the daemon is this process, execed */
+            char n[UINT64_FMT];
+            n[uint64_fmt(n, (uint64_t) sv->watchdog * 1000)] = 0;
+            setenv("WATCHDOG_USEC", n, 1);
+            n[pid_fmt(n, getpid())] = 0;
+            setenv("WATCHDOG_PID", n, 1);
+        }
     } else if (sv->ready_socket[0]) {
         if (ready_socket_bridge(sv->ready_socket, SVRUN_NOTIFICATION_FD) < 0)
             strerr_diefusys(111, "watch the ready-socket ", sv->ready_socket);

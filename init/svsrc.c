@@ -203,6 +203,7 @@ static struct file_kind const kinds[] = {
     {"timeout-down", K_MS, FIELD(timeout_down), NULL, NULL},
     {"timeout-kill", K_MS, FIELD(timeout_kill), NULL, NULL},
     {"check-interval", K_MS, FIELD(check_interval), NULL, NULL},
+    {"watchdog", K_MS, FIELD(watchdog), NULL, NULL},
     {"check-timeout", K_MS, FIELD(check_timeout), NULL, NULL},
     {"check-retries", K_COUNT, FIELD(check_retries), NULL, NULL},
     {"check-action", K_ACTION, FIELD(check_report), NULL, NULL},
@@ -504,6 +505,8 @@ static void read_service(struct svsrc_service *sv, char const *svdir, svsrc_repo
         strcpy(c.path, svdir);
         fault(&c, "listen is for longruns: a oneshot's up has no supervisor to hold it", NULL);
     }
+    if (sv->watchdog && !sv->notify && at(&c, svdir, "watchdog") == 0)
+        fault(&c, "needs notify: the watchdog hears the daemon's sd_notify WATCHDOG=1", NULL);
 }
 
 static void init_service(struct svsrc_service *sv, char const *name)

@@ -31,7 +31,8 @@ struct svsrc_service {
     unsigned char has_check;                                   /* a usable check program */
     unsigned char check_report;                                /* check-action report */
     unsigned int check_interval, check_timeout, check_retries; /* 0: the default */
-    int down_signal, reload_signal;                            /* 0: s6's default */
+    unsigned int watchdog;          /* ms of sd_notify's watchdog; 0: none */
+    int down_signal, reload_signal; /* 0: s6's default */
     enum svparse_restart restart;
     int oom_score_adj, has_oom_score_adj;
     unsigned int nrlimits;

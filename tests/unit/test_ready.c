@@ -22,6 +22,11 @@ static void test_datagrams(void **state)
     assert_true(ready_datagram_is_ready("READY=1", 7));
     assert_true(ready_datagram_is_ready("STATUS=up\nREADY=1\n", 18));
     assert_false(ready_datagram_is_ready("READY=0", 7));
+    assert_true(ready_datagram_says("WATCHDOG=1", 10, "WATCHDOG=1"));
+    assert_true(ready_datagram_says("STATUS=x\nWATCHDOG=1", 19, "WATCHDOG=1"));
+    assert_false(ready_datagram_says("WATCHDOG=10", 11, "WATCHDOG=1"));
+    assert_false(ready_datagram_says("XWATCHDOG=1", 11, "WATCHDOG=1"));
+    assert_true(ready_datagram_says("WATCHDOG=trigger\n", 17, "WATCHDOG=trigger"));
     assert_false(ready_datagram_is_ready("NOTREADY=1", 10));
     assert_false(ready_datagram_is_ready("READY=10", 8));
     assert_false(ready_datagram_is_ready("STOPPING=1", 10));
