@@ -427,6 +427,7 @@ int main(int argc, char const *const *argv)
     sockets_take_inherited();
     /* never waiting for the reader of stdout or stderr (relay.h) */
     relay_setup();
+    relay_quiet(settings.verbosity == 0);
     if (!tain_now_set_stopwatch_g())
         strerr_diefusys(111, "read the monotonic clock");
     l.sigfd = signals_setup();

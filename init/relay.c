@@ -189,8 +189,28 @@ int relay_flush(enum relay_out which)
     return 1;
 }
 
+static int quiet; /* -q: PID 1's warnings and information are not said */
+
+void relay_quiet(int q)
+{
+    quiet = q;
+}
+
+int relay_said_when_quiet(char const *line, size_t n)
+{
+    static char const *const kept_out[] = {"vinit: warning: ", "vinit: info: "};
+    for (size_t k = 0; k < sizeof kept_out / sizeof *kept_out; k++) {
+        size_t m = strlen(kept_out[k]);
+        if (n >= m && !memcmp(line, kept_out[k], m))
+            return 0;
+    }
+    return 1;
+}
+
 static void own_line(char const *p, size_t n)
 {
+    if (quiet && !relay_said_when_quiet(p, n))
+        return;
     if (!lineq_waiting(&own) && relay_write(RELAY_STDERR, p, n))
         return;
     lineq_put(&own, p, n, NULL); /* counted in own.gap when dropped */

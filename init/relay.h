@@ -32,6 +32,13 @@ enum relay_how relay_how(mode_t mode, int reopened);
  * before. Never fails: an output it cannot open anew is polled. */
 void relay_setup(void);
 
+/* -q (verbosity 0): PID 1's own warnings and information lines are not
+ * written, its fatal errors are; the services' lines are theirs. */
+void relay_quiet(int q);
+/* Pure: is this line of PID 1's said under -q? (not "vinit: warning: "
+ * nor "vinit: info: ") */
+int relay_said_when_quiet(char const *line, size_t n);
+
 /* Writes a whole line (len bytes, at most 8 KiB). 1 when it is taken (a
  * part that did not fit is kept and written first next time), or lost (the
  * output is closed); 0 when the output cannot take it now: nothing was

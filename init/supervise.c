@@ -299,9 +299,11 @@ static void control(unsigned int i, unsigned int which, char const *cmd)
     if (live_of_sup(i, which, live, sizeof live) < 0)
         return;
     int r = s6_svc_writectl(live, S6_SUPERVISE_CTLDIR, cmd, strlen(cmd));
-    if (r <= 0 && cfg.verbosity >= 2)
+    if (r < 0 && cfg.verbosity >= 2)
+        strerr_warnwusys("send ", cmd, " to the supervisor of ", name_of(i));
+    else if (!r && cfg.verbosity >= 2)
         strerr_warnwu("send ", cmd, " to the supervisor of ", name_of(i),
-                      r < 0 ? ": system call failed" : ": supervisor not running");
+                      ": its supervisor does not run");
 }
 
 /* Forks path (searched in $PATH when it has no slash) with argv, in dir,
