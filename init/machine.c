@@ -15,6 +15,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
@@ -289,8 +290,13 @@ void machine_setup(struct machine_opts *o)
         snprintf(num, sizeof num, "%ldms", o->stop_ms), setenv("VINIT_STOP_TIMEOUT", num, 1);
     if (o->services[0])
         setenv("VINIT_SERVICES_DIR", o->services, 1);
+    struct statvfs root;
     if (o->rw && mount(NULL, "/", NULL, MS_REMOUNT, NULL) < 0)
         strerr_warnwusys("remount / read-write (rw on the kernel command line)");
+    else if (!o->rw && statvfs("/", &root) == 0 && (root.f_flag & ST_RDONLY))
+        strerr_warnw("the root file system is read-only (no rw on the kernel command line): "
+                     "what writes under / fails (the services say which file); add rw to the "
+                     "kernel command line, or give the image tmpfs or volumes where it writes");
     set_hostname(o->hostname);
     loopback_up();
     if (reboot(RB_DISABLE_CAD) < 0)
