@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/input.h>
 #include <net/if.h>
 #include <poll.h>
@@ -16,11 +17,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
 
 #include "machine.h"
+#include "modalias.h"
 #include "settings.h"
 
 int machine_detect(int pid1, char const *container, int proc_mounted, int init_pidns, int forced)
@@ -143,6 +146,30 @@ int machine_wants_mount(size_t i, int (*mounted)(char const *where, void *arg), 
     return i < machine_nmounts && !mounted(machine_mounts[i].where, arg);
 }
 
+void machine_modules_warning(int kernel_modules, char const *modprobe, int has_modprobe,
+                             char const *release, int has_tree, char *out, size_t size)
+{
+    *out = 0;
+    if (!kernel_modules || (has_modprobe && has_tree))
+        return;
+    if (!has_tree && !has_modprobe)
+        snprintf(out, size,
+                 "no %s and no /lib/modules/%s: the kernel and vinit-udevd cannot load modules: "
+                 "install kmod and the kernel's modules (Debian: linux-image-%s) in the image, "
+                 "or build the drivers in",
+                 modprobe, release, release);
+    else if (!has_modprobe)
+        snprintf(out, size,
+                 "no %s: the kernel and vinit-udevd cannot load modules: install kmod in the image",
+                 modprobe);
+    else
+        snprintf(out, size,
+                 "no /lib/modules/%s: the kernel and vinit-udevd cannot load modules of this "
+                 "kernel: install its modules (Debian: linux-image-%s) in the image, or build "
+                 "the drivers in",
+                 release, release);
+}
+
 /* --- adapters ------------------------------------------------------------ */
 
 static void said_ignored(char const *w, char const *why, void *arg)
@@ -227,8 +254,9 @@ static void set_hostname(char const *asked)
 
 /* The power button's watcher: a child that reads every input device for
  * KEY_POWER and asks PID 1 for the ordered stop (SIGRTMIN+4, poweroff).
- * Input devices need evdev and the ACPI button driver (modules, which vinit
- * does not load). */
+ * Input devices need evdev and the ACPI button driver (modules in Debian's
+ * kernels: vinit-udevd loads them, but only after this watcher has looked,
+ * so they are loaded before vinit, by an initramfs). */
 static void power_button(void)
 {
     pid_t pid = fork();
@@ -269,6 +297,29 @@ static void power_button(void)
     }
 }
 
+/* A stat of the kernel's modprobe and of the kernel's modules: what the
+ * services (vinit-udevd) need to load the drivers of the devices. */
+static void modules_check(void)
+{
+    char proc[PATH_MAX] = "", modprobe[PATH_MAX], tree[PATH_MAX], msg[1024];
+    struct utsname u;
+    struct stat st;
+    int fd = open("/proc/sys/kernel/modprobe", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t r = read(fd, proc, sizeof proc - 1);
+        proc[r > 0 ? r : 0] = 0;
+        close(fd);
+    }
+    if (uname(&u) < 0)
+        return;
+    modalias_modprobe_path(fd >= 0 ? proc : NULL, modprobe, sizeof modprobe);
+    snprintf(tree, sizeof tree, "/lib/modules/%s", u.release);
+    machine_modules_warning(fd >= 0, modprobe, stat(modprobe, &st) == 0, u.release,
+                            stat(tree, &st) == 0 && S_ISDIR(st.st_mode), msg, sizeof msg);
+    if (msg[0])
+        strerr_warnw(msg);
+}
+
 void machine_setup(struct machine_opts *o)
 {
     char cmdline[4096] = "";
@@ -301,6 +352,7 @@ void machine_setup(struct machine_opts *o)
     loopback_up();
     if (reboot(RB_DISABLE_CAD) < 0)
         strerr_warnwusys("have ctrl-alt-del come as SIGINT");
+    modules_check();
     power_button();
 }
 

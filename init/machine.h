@@ -53,12 +53,23 @@ extern size_t const machine_nmounts;
  * /proc/self/mountinfo (mounted(where, arg) says if one is there). */
 int machine_wants_mount(size_t i, int (*mounted)(char const *where, void *arg), void *arg);
 
+/* Pure: what stops the loading of modules on this machine, as the text of
+ * one warning in out ("" when nothing does). kernel_modules: whether the
+ * kernel loads modules at all (/proc/sys/kernel/modprobe is there; a
+ * kernel without has its drivers built in, and nothing is said); modprobe
+ * the kernel's helper (modalias_modprobe_path), has_modprobe whether it is
+ * there; release the kernel's (uname -r), has_tree whether
+ * /lib/modules/RELEASE is there. */
+void machine_modules_warning(int kernel_modules, char const *modprobe, int has_modprobe,
+                             char const *release, int has_tree, char *out, size_t size);
+
 /* Adapter, before anything else as a machine's PID 1: mounts what is
  * missing, reads /proc/cmdline into o (setting its KEY=value variables),
  * remounts / read-write with "rw", sets the hostname, brings lo up, lets
- * ctrl-alt-del come as SIGINT, and starts the power button's watcher (a
- * child: it reads input devices, which PID 1 must not). Each step that
- * fails is said, with what it costs, and the boot goes on. */
+ * ctrl-alt-del come as SIGINT, says what stops module loading (a stat of
+ * modprobe and of /lib/modules/RELEASE), and starts the power button's
+ * watcher (a child: it reads input devices, which PID 1 must not). Each
+ * step that fails is said, with what it costs, and the boot goes on. */
 void machine_setup(struct machine_opts *o);
 
 /* Adapter, at the very end: every process is gone; syncs, remounts the

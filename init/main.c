@@ -389,6 +389,20 @@ static int forced_machine(void)
     return o.machine;
 }
 
+/* VINIT_MACHINE=1 stays for the children (env_drop_internals took it out,
+ * so environ has a free slot): put back there, not by setenv,
+ * which may move environ away from under the tree's pointer to it
+ * (supervise reads enabled-if against that array at every reload). */
+static void keep_machine_flag(void)
+{
+    static char flag[] = "VINIT_MACHINE=1";
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    environ[n] = flag;
+    environ[n + 1] = NULL;
+}
+
 int main(int argc, char const *const *argv)
 {
     struct settings settings;
@@ -413,6 +427,9 @@ int main(int argc, char const *const *argv)
     if (l.machine) {
         struct machine_opts mopts;
         machine_setup(&mopts);
+        /* for the services too, whatever forced or detected it: vinit-udevd
+         * loads the devices' modules then (services/udevd) */
+        setenv("VINIT_MACHINE", "1", 1);
     }
     parse(&settings, argc, argv);
     user_rundir(&settings);
@@ -448,7 +465,10 @@ int main(int argc, char const *const *argv)
     open_control(&l, &settings);
     /* children get neither the manager's internals nor vinit's settings
      * (the helpers above read them) */
+    int machine_flag = l.machine && getenv("VINIT_MACHINE");
     env_drop_internals();
+    if (machine_flag)
+        keep_machine_flag();
 
     /* From here on PID 1 must not die: the loop warns and retries. */
     int code = loop_run(&l);

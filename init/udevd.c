@@ -5,7 +5,11 @@
  * a host's /run/udev bind-mounted in (it is checked, and left alone); no
  * database but a USB bus in /sys (the entries are written from sysfs, kept
  * current from kernel uevents, and each change is announced to libudev
- * monitors as udevd would); neither (it says how to get USB, and exits). */
+ * monitors as udevd would); neither (it says how to get USB, and exits).
+ * With --modules (vinit as a machine's init) it also loads the modules of
+ * the devices, as udevd does: modprobe for every sysfs modalias at start,
+ * then for the MODALIAS of each kernel uevent that adds a device; and
+ * without a USB bus it stays, for one that a module brings later. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +34,7 @@
 #include <skalibs/strerr.h>
 
 #include "mkpath.h"
+#include "modalias.h"
 #include "udev.h"
 
 char const *PROG = "vinit-udevd";
@@ -37,11 +43,15 @@ char const *PROG = "vinit-udevd";
 #define KNOWN_MAX    256
 #define GROUP_KERNEL 1
 #define GROUP_UDEV   2
+/* the coldplug's walk of sysfs/devices: deeper than any device path */
+#define WALK_DEPTH 32
+/* the kernel's uevents waiting while modprobe runs */
+#define UEVENT_BUFFER (16 << 20)
 
 static struct {
-    char const *sysfs, *udevdir, *dev, *uevents;
-    int once, ready_fd, verbose;
-} opt = {"/sys", "/run/udev", "/dev", NULL, 0, -1, 0};
+    char const *sysfs, *udevdir, *dev, *uevents, *modprobe;
+    int once, ready_fd, verbose, modules;
+} opt = {"/sys", "/run/udev", "/dev", NULL, NULL, 0, -1, 0, 0};
 
 static char sysroot[PATH_MAX]; /* opt.sysfs, resolved */
 
@@ -57,6 +67,16 @@ static struct known {
 static int announce_fd = -1; /* netlink socket to the "udev" group, -1: off */
 static int mknod_refused;
 static unsigned long long seqnum;
+static int providing; /* the database is ours to write (cases 2 and 3) */
+
+/* --modules: the modprobe run ("" when there is none: nothing is loaded)
+ * and the coldplug's aliases */
+static char modprobe[PATH_MAX];
+static struct modalias_set aliases;
+static unsigned long asked;
+
+static struct udev *udev;
+static struct udev_monitor *mon;
 
 static void usage(FILE *out)
 {
@@ -70,6 +90,10 @@ static void usage(FILE *out)
           "                   kernel, and exit at its end\n"
           "  --once           write the entries and exit\n"
           "  --ready-fd FD    write a newline on FD once the entries are written\n"
+          "  --modules        load the modules of the devices (a machine's init): modprobe\n"
+          "                   for each modalias in sysfs at start, then for the MODALIAS\n"
+          "                   of each uevent that adds a device; stay without a USB bus\n"
+          "  --modprobe PATH  the modprobe to run  [/proc/sys/kernel/modprobe's]\n"
           "  -v, --verbose    say what is written\n",
           out);
 }
@@ -77,9 +101,12 @@ static void usage(FILE *out)
 static void parse(int argc, char **argv)
 {
     static struct option const longs[] = {
-        {"sysfs", 1, 0, 's'},   {"udev-dir", 1, 0, 'u'}, {"dev", 1, 0, 'd'},
-        {"uevents", 1, 0, 'e'}, {"once", 0, 0, 'o'},     {"ready-fd", 1, 0, 'r'},
-        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'},     {0, 0, 0, 0},
+        {"sysfs", 1, 0, 's'},   {"udev-dir", 1, 0, 'u'},
+        {"dev", 1, 0, 'd'},     {"uevents", 1, 0, 'e'},
+        {"once", 0, 0, 'o'},    {"ready-fd", 1, 0, 'r'},
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'},
+        {"modules", 0, 0, 'm'}, {"modprobe", 1, 0, 'p'},
+        {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "vh", longs, NULL)) != -1) {
@@ -104,6 +131,12 @@ static void parse(int argc, char **argv)
             break;
         case 'v':
             opt.verbose++;
+            break;
+        case 'm':
+            opt.modules = 1;
+            break;
+        case 'p':
+            opt.modprobe = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -410,12 +443,166 @@ static void forget(struct udev_props *ev, char const *devpath)
         memset(k, 0, sizeof *k);
 }
 
+/* --- modules --------------------------------------------------------- */
+
+/* The modprobe to run: --modprobe, else the kernel's. When it is missing
+ * that is said once, and no module is loaded. */
+static void modules_init(void)
+{
+    char proc[PATH_MAX];
+    if (opt.modprobe)
+        snprintf(modprobe, sizeof modprobe, "%s", opt.modprobe);
+    else
+        modalias_modprobe_path(read_text("/proc/sys/kernel/modprobe", proc, sizeof proc) < 0 ? NULL
+                                                                                             : proc,
+                               modprobe, sizeof modprobe);
+    if (access(modprobe, X_OK) == 0)
+        return;
+    if (errno == ENOENT)
+        strerr_warnw("no ", modprobe,
+                     ": the modules of the devices are not loaded: install kmod in the image");
+    else
+        strerr_warnwu("run ", modprobe, ": ", strerror(errno),
+                      ": the modules of the devices are not loaded");
+    modprobe[0] = 0;
+}
+
+/* modprobe -b -q -a ALIAS...: the blacklist applied, unknown aliases
+ * quiet (most have no module). fork, exec, wait: no shell. */
+static void run_modprobe(char const *const *list, size_t n)
+{
+    char const *argv[4 + MODALIAS_BATCH_ARGS + 1] = {modprobe, "-b", "-q", "-a"};
+    int status;
+    if (!modprobe[0] || !n || n > MODALIAS_BATCH_ARGS)
+        return;
+    memcpy(argv + 4, list, n * sizeof *list);
+    argv[4 + n] = NULL;
+    pid_t pid = fork();
+    if (pid < 0) {
+        strerr_warnwusys("fork for ", modprobe);
+        return;
+    }
+    if (!pid) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execv(modprobe, (char *const *) argv);
+        strerr_warnwusys("run ", modprobe);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            strerr_warnwusys("wait for ", modprobe);
+            return;
+        }
+    asked += n;
+    if (opt.verbose) {
+        char num[16], code[16];
+        snprintf(num, sizeof num, "%zu", n);
+        snprintf(code, sizeof code, "%d",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        strerr_warni("ran ", modprobe, " for ", num, " aliases (", list[0], "...): exit code ",
+                     code);
+    }
+}
+
+/* The coldplug's aliases, in commands of bounded size. */
+static void load_aliases(void)
+{
+    char const *batch[MODALIAS_BATCH_ARGS];
+    size_t pos = 0, n;
+    while ((n = modalias_batch(&aliases, &pos, batch, MODALIAS_BATCH_ARGS)))
+        run_modprobe(batch, n);
+    modalias_clear(&aliases);
+}
+
+static void gather(int dir)
+{
+    char text[MODALIAS_MAX + 1], alias[MODALIAS_MAX];
+    int fd = openat(dir, "modalias", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return;
+    ssize_t r = read(fd, text, sizeof text);
+    close(fd);
+    if (r <= 0 || r == (ssize_t) sizeof text ||
+        modalias_from_text(text, (size_t) r, alias, sizeof alias) < 0)
+        return; /* none, cut, or not an alias */
+    if (modalias_add(&aliases, alias) == -2) {
+        load_aliases(); /* the set is full: what it holds first */
+        modalias_add(&aliases, alias);
+    }
+}
+
+/* Every directory under dir (an fd, closed here), links not followed, at
+ * most WALK_DEPTH deep: its modalias file's alias. */
+static void walk(int dir, int depth)
+{
+    DIR *d = fdopendir(dir);
+    struct dirent *e;
+    if (!d) {
+        close(dir);
+        return;
+    }
+    while ((e = readdir(d))) {
+        struct stat st;
+        int type = e->d_type;
+        if (e->d_name[0] == '.')
+            continue;
+        if (type == DT_UNKNOWN)
+            type = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? DT_UNKNOWN
+                   : S_ISDIR(st.st_mode)                                      ? DT_DIR
+                   : S_ISREG(st.st_mode)                                      ? DT_REG
+                                                                              : DT_UNKNOWN;
+        if (type == DT_REG && !strcmp(e->d_name, "modalias"))
+            gather(dirfd(d));
+        else if (type == DT_DIR && depth + 1 < WALK_DEPTH) {
+            int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                walk(sub, depth + 1);
+        }
+    }
+    closedir(d);
+}
+
+/* At start: the modules of every device there already (the kernel sent
+ * their uevents before anyone listened), as udevadm trigger has udevd
+ * load them. */
+static void coldplug(void)
+{
+    char path[PATH_MAX], num[32];
+    if (!modprobe[0])
+        return;
+    int fd = join(path, sizeof path, sysroot, "/devices", "") < 0
+                 ? -1
+                 : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        strerr_warnwusys("open ", path, ": the modules of the devices there are not loaded");
+        return;
+    }
+    modalias_clear(&aliases);
+    walk(fd, 0);
+    load_aliases();
+    snprintf(num, sizeof num, "%lu", asked);
+    strerr_warni("ran ", modprobe, " for the ", num, " device aliases in ", path);
+}
+
+/* A device added: its module, if it asks for one. */
+static void modules_event(struct udev_props const *ev)
+{
+    char const *alias =
+        modalias_of_uevent(udev_props_get(ev, "ACTION"), udev_props_get(ev, "MODALIAS"));
+    if (alias)
+        run_modprobe(&alias, 1);
+}
+
 /* One uevent, from the kernel or from --uevents. */
 static void handle(struct udev_props *ev)
 {
     char const *action = udev_props_get(ev, "ACTION"), *devpath = udev_props_get(ev, "DEVPATH"),
                *sub = udev_props_get(ev, "SUBSYSTEM");
-    if (!action || !sub || strcmp(sub, "usb") || !sane_devpath(devpath))
+    if (opt.modules)
+        modules_event(ev);
+    if (!providing || !action || !sub || strcmp(sub, "usb") || !sane_devpath(devpath))
         return;
     if (!strcmp(action, "remove"))
         forget(ev, devpath);
@@ -562,7 +749,7 @@ static int read_uevents(int fd)
     return r == 0;
 }
 
-static void read_kernel(struct udev_monitor *mon)
+static void read_kernel(void)
 {
     static struct udev_props ev;
     struct udev_device *d = udev_monitor_receive_device(mon);
@@ -589,21 +776,33 @@ static int signal_fd(void)
     return fd;
 }
 
+/* The kernel's uevents: every one with --modules (any device may ask for
+ * a module; then before the coldplug, so that a device a module brings is
+ * not missed), the usb subsystem's otherwise. */
+static void listen_kernel(void)
+{
+    if (opt.uevents || mon)
+        return;
+    if (!(udev = udev_new()) || !(mon = udev_monitor_new_from_netlink(udev, "kernel")) ||
+        (!opt.modules && udev_monitor_filter_add_match_subsystem_devtype(mon, "usb", NULL) < 0) ||
+        udev_monitor_enable_receiving(mon) < 0)
+        strerr_diefu(111, "listen to kernel uevents");
+    /* they wait there while modprobe runs; a refusal (no CAP_NET_ADMIN)
+     * leaves the default size */
+    if (opt.modules)
+        udev_monitor_set_receive_buffer_size(mon, UEVENT_BUFFER);
+}
+
 /* The events, until SIGTERM or the end of --uevents. No timeout: nothing
  * wakes this process up but an event. */
 static void run(void)
 {
-    struct udev *udev = NULL;
-    struct udev_monitor *mon = NULL;
     struct pollfd p[2] = {{.fd = signal_fd(), .events = POLLIN}, {.events = POLLIN}};
     if (opt.uevents) {
         if ((p[1].fd = open(opt.uevents, O_RDONLY | O_CLOEXEC)) < 0)
             strerr_diefusys(111, "open ", opt.uevents);
     } else {
-        if (!(udev = udev_new()) || !(mon = udev_monitor_new_from_netlink(udev, "kernel")) ||
-            udev_monitor_filter_add_match_subsystem_devtype(mon, "usb", NULL) < 0 ||
-            udev_monitor_enable_receiving(mon) < 0)
-            strerr_diefu(111, "listen to kernel uevents");
+        listen_kernel();
         p[1].fd = udev_monitor_get_fd(mon);
     }
     for (;;) {
@@ -615,7 +814,7 @@ static void run(void)
         if (p[0].revents)
             break;
         if (p[1].revents && mon)
-            read_kernel(mon);
+            read_kernel();
         else if (p[1].revents && read_uevents(p[1].fd))
             break;
     }
@@ -639,17 +838,29 @@ int main(int argc, char **argv)
     char path[PATH_MAX];
     parse(argc, argv);
     umask(0);
+    /* modprobe inherits nothing of s6's readiness */
+    if (opt.ready_fd >= 0)
+        fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC);
     if (!realpath(opt.sysfs, sysroot))
         snprintf(sysroot, sizeof sysroot, "%s", opt.sysfs);
+    /* the modules first: the USB host controller's may bring the bus */
+    if (opt.modules) {
+        modules_init();
+        if (!opt.once)
+            listen_kernel();
+        coldplug();
+    }
     snprintf(path, sizeof path, "%s/data", opt.udevdir);
     int has_db = access(path, F_OK) == 0 && !exists(opt.udevdir, "/" MARKER);
     int has_usb = exists(sysroot, "/bus/usb");
     if (has_db) {
         check_host();
         ready();
+        if (opt.modules && !opt.once)
+            run(); /* the modules of the devices still to come */
         return 0;
     }
-    if (!has_usb) {
+    if (!has_usb && !opt.modules) {
         strerr_warni("USB passthrough is not available: no udev database in ", opt.udevdir,
                      " and no USB bus in ", sysroot,
                      "; to get it, bind-mount the host's /sys and /dev/bus/usb (or pass"
@@ -657,11 +868,17 @@ int main(int argc, char **argv)
         ready();
         return 0;
     }
+    providing = 1;
     provide_setup();
-    int n = scan();
-    char num[16];
-    snprintf(num, sizeof num, "%d", n);
-    strerr_warni("wrote the udev database entries of ", num, " USB devices in ", opt.udevdir);
+    if (has_usb) {
+        int n = scan();
+        char num[16];
+        snprintf(num, sizeof num, "%d", n);
+        strerr_warni("wrote the udev database entries of ", num, " USB devices in ", opt.udevdir);
+    } else {
+        strerr_warni("no USB bus in ", sysroot, " yet: its entries go to ", opt.udevdir,
+                     " when one appears");
+    }
     ready();
     if (opt.once)
         return 0;

@@ -159,6 +159,36 @@ static void test_mounts(void **state)
     assert_false(machine_wants_mount(machine_nmounts, mounted, NULL));
 }
 
+static void test_modules_warning(void **state)
+{
+    char msg[1024], tiny[24];
+    char const *r = "6.1.0-28-amd64";
+    (void) state;
+    /* kernel loads modules, modprobe there, has modprobe, release, tree there */
+    machine_modules_warning(1, "/sbin/modprobe", 1, r, 1, msg, sizeof msg);
+    assert_string_equal(msg, ""); /* all there: nothing to say */
+    machine_modules_warning(0, "/sbin/modprobe", 0, r, 0, msg, sizeof msg);
+    assert_string_equal(msg, ""); /* a kernel without modules: all built in */
+    machine_modules_warning(1, "/sbin/modprobe", 0, r, 1, msg, sizeof msg);
+    assert_string_equal(msg, "no /sbin/modprobe: the kernel and vinit-udevd cannot load modules: "
+                             "install kmod in the image");
+    machine_modules_warning(1, "/usr/local/sbin/modprobe", 0, r, 1, msg, sizeof msg);
+    assert_non_null(strstr(msg, "no /usr/local/sbin/modprobe: ")); /* the kernel's own path */
+    machine_modules_warning(1, "/sbin/modprobe", 1, r, 0, msg, sizeof msg);
+    assert_string_equal(msg, "no /lib/modules/6.1.0-28-amd64: the kernel and vinit-udevd cannot "
+                             "load modules of this kernel: install its modules (Debian: "
+                             "linux-image-6.1.0-28-amd64) in the image, or build the drivers in");
+    /* both missing: one warning naming both */
+    machine_modules_warning(1, "/sbin/modprobe", 0, r, 0, msg, sizeof msg);
+    assert_string_equal(msg, "no /sbin/modprobe and no /lib/modules/6.1.0-28-amd64: the kernel "
+                             "and vinit-udevd cannot load modules: install kmod and the kernel's "
+                             "modules (Debian: linux-image-6.1.0-28-amd64) in the image, or "
+                             "build the drivers in");
+    /* a small buffer is cut, never overrun */
+    machine_modules_warning(1, "/sbin/modprobe", 0, r, 0, tiny, sizeof tiny);
+    assert_int_equal(strlen(tiny), sizeof tiny - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_cmdline_environment),
         cmocka_unit_test(test_cmdline_bad_options_ignored),
         cmocka_unit_test(test_mounts),
+        cmocka_unit_test(test_modules_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
