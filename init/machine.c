@@ -297,24 +297,33 @@ static void power_button(void)
     }
 }
 
+/* The start of a small kernel file (/proc) into buf, always terminated
+ * ("" when it cannot be read): 0, or -1 when it cannot be opened. */
+static int read_small(char const *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    buf[0] = 0;
+    if (fd < 0)
+        return -1;
+    ssize_t r = read(fd, buf, size - 1);
+    buf[r > 0 ? r : 0] = 0;
+    close(fd);
+    return 0;
+}
+
 /* A stat of the kernel's modprobe and of the kernel's modules: what the
  * services (vinit-udevd) need to load the drivers of the devices. */
 static void modules_check(void)
 {
-    char proc[PATH_MAX] = "", modprobe[PATH_MAX], tree[PATH_MAX], msg[1024];
+    char proc[PATH_MAX], modprobe[PATH_MAX], tree[PATH_MAX], msg[1024];
     struct utsname u;
     struct stat st;
-    int fd = open("/proc/sys/kernel/modprobe", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t r = read(fd, proc, sizeof proc - 1);
-        proc[r > 0 ? r : 0] = 0;
-        close(fd);
-    }
+    int known = read_small("/proc/sys/kernel/modprobe", proc, sizeof proc) == 0;
     if (uname(&u) < 0)
         return;
-    modalias_modprobe_path(fd >= 0 ? proc : NULL, modprobe, sizeof modprobe);
+    modalias_modprobe_path(known ? proc : NULL, modprobe, sizeof modprobe);
     snprintf(tree, sizeof tree, "/lib/modules/%s", u.release);
-    machine_modules_warning(fd >= 0, modprobe, stat(modprobe, &st) == 0, u.release,
+    machine_modules_warning(known, modprobe, stat(modprobe, &st) == 0, u.release,
                             stat(tree, &st) == 0 && S_ISDIR(st.st_mode), msg, sizeof msg);
     if (msg[0])
         strerr_warnw(msg);
@@ -322,16 +331,11 @@ static void modules_check(void)
 
 void machine_setup(struct machine_opts *o)
 {
-    char cmdline[4096] = "";
+    char cmdline[4096];
     /* the kernel gives init HOME and TERM, not PATH */
     setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 0);
     mount_api();
-    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t r = read(fd, cmdline, sizeof cmdline - 1);
-        cmdline[r > 0 ? r : 0] = 0;
-        close(fd);
-    }
+    read_small("/proc/cmdline", cmdline, sizeof cmdline);
     machine_cmdline(cmdline, o, said_ignored, set_env, NULL);
     /* the options reach the settings as their variables would */
     char num[32];
