@@ -14,6 +14,8 @@ fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - ${T_NAME:+$T_NAME: }$*"; }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
 check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+# not COMMAND...: succeeds when COMMAND fails (check "..." not grep ...)
+not() { ! "$@"; }
 # check_eq DESCRIPTION EXPECTED ACTUAL
 check_eq() {
   if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
