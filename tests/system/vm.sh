@@ -5,7 +5,10 @@
 # tests/system/rootfs.sh, in a mount namespace of the caller's own.
 #   image_tree                 the image's tree in $M (overlay), with a probe
 #   image_initrd MOUNT [INIT]  $WORK/vinitrd: runs MOUNT (root on /newroot),
-#                              then switch_root to INIT (/init: vinit)
+#                              then switch_root to INIT (/init: vinit);
+#                              SKIP_MODULES: modules it does not load
+#   image_modules KERNEL       the kernel's modules and kmod in $M
+#   image_debs PACKAGE...      Debian packages unpacked into $M
 #   qemu_start KERNEL INITRD APPEND [QEMU-ARGS...]
 #                              QEMU under TCG, its console and monitor in $WORK
 #   monitor CMD, console, said PATTERN, qemu_exits SECONDS, probe_or_failure
@@ -92,10 +95,13 @@ SH
 
 # image_initrd MOUNT [INIT]: the guest image's initramfs (its modules:
 # virtiofs, virtio_blk, the power button's) with an /init that runs MOUNT
-# (the root on /newroot) and hands over to INIT (/init, vinit)
+# (the root on /newroot) and hands over to INIT (/init, vinit). Modules
+# whose file names match the extended regular expression $SKIP_MODULES are
+# left out (the image's own modprobe loads them)
 image_initrd() {
   local r=$WORK/vroot-$$
   rm -rf "$r" && mkdir -p "$r" && (cd "$r" && gzip -dc "$BASE_INITRD" | "$WORK/bb/bin/busybox" cpio -id 2>/dev/null) &&
+    { [ -z "${SKIP_MODULES:-}" ] || { grep -Ev "$SKIP_MODULES" "$r/lib/modules/order" > "$r/order" && mv "$r/order" "$r/lib/modules/order"; }; } &&
     mkdir -p "$r/newroot" && rm -f "$r/init" && cat > "$r/init" <<SH && chmod 755 "$r/init" &&
 #!/bin/sh
 for m in \$(/bin/busybox cat /lib/modules/order); do /bin/busybox insmod "/lib/modules/\$m"; done
@@ -105,3 +111,23 @@ SH
     (cd "$r" && mknod -m 600 dev/console c 5 1 2>/dev/null; find . | "$WORK/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$WORK/vinitrd"
 }
 
+# image_debs PACKAGE...: the packages (tests/system/debs, cached) unpacked
+# into $M as apt-get install would leave them, without their maintainer
+# scripts (the image's /bin, /lib are links into /usr: kept)
+image_debs() {
+  local debs d
+  debs=$("$TOP/tests/system/debs" "$@") || return 1
+  for d in $debs; do
+    dpkg-deb --fsys-tarfile "$d" | tar -C "$M" --keep-directory-symlink -xf - || return 1
+  done
+}
+
+# image_modules KERNEL: the modules of KERNEL (tests/system/guest-image
+# generic: kernel.deb and kmod.deb beside it) and kmod in $M, as apt-get
+# install linux-image-amd64 leaves them, depmod run in the image's tree
+image_modules() {
+  local g=${1%/*} release
+  { dpkg-deb --fsys-tarfile "$g/kernel.deb" | tar -C "$M" --keep-directory-symlink -xf - ./lib/modules; } &&
+    { dpkg-deb --fsys-tarfile "$g/kmod.deb" | tar -C "$M" --keep-directory-symlink -xf -; } &&
+    release=$(ls "$M/lib/modules") && chroot "$M" /sbin/depmod -a "$release"
+}
