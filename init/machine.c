@@ -8,9 +8,11 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -254,9 +256,33 @@ static void set_hostname(char const *asked)
 
 /* The power button's watcher: a child that reads every input device for
  * KEY_POWER and asks PID 1 for the ordered stop (SIGRTMIN+4, poweroff).
- * Input devices need evdev and the ACPI button driver (modules in Debian's
- * kernels: vinit-udevd loads them, but only after this watcher has looked,
- * so they are loaded before vinit, by an initramfs). */
+ * Input devices need evdev and the ACPI button driver, modules in Debian's
+ * kernels: an initramfs may load them before vinit, or vinit-udevd after
+ * it; so the watcher opens the devices there are, then each one that
+ * appears (inotify on /dev and /dev/input; a look every 5 s without it),
+ * and says so when there is still none after 30 s. */
+#define POWER_INPUTS 32
+struct power_inputs {
+    struct pollfd fds[POWER_INPUTS + 1]; /* the last: inotify */
+    nfds_t n;
+    uint32_t opened; /* by event number */
+};
+
+static void power_inputs_open(struct power_inputs *p)
+{
+    for (int i = 0; i < POWER_INPUTS && p->n < POWER_INPUTS; i++) {
+        char path[32];
+        if (p->opened & (UINT32_C(1) << i))
+            continue;
+        snprintf(path, sizeof path, "/dev/input/event%d", i);
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        p->fds[p->n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+        p->opened |= UINT32_C(1) << i;
+    }
+}
+
 static void power_button(void)
 {
     pid_t pid = fork();
@@ -264,31 +290,46 @@ static void power_button(void)
         strerr_warnwusys("start the power button's watcher");
     if (pid != 0)
         return;
-    struct pollfd fds[32];
-    nfds_t n = 0;
+    static struct power_inputs p;
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_UNBLOCK, &all, NULL);
-    for (int i = 0; i < 32 && n < 32; i++) {
-        char path[32];
-        snprintf(path, sizeof path, "/dev/input/event%d", i);
-        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd >= 0)
-            fds[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+    int ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), input_watched = 0;
+    if (ino >= 0 && inotify_add_watch(ino, "/dev", IN_CREATE | IN_MOVED_TO) < 0) {
+        close(ino);
+        ino = -1;
     }
-    if (!n) {
-        strerr_warnw("no input device (/dev/input/event*): the power button is not heard; "
-                     "load evdev and button in the initramfs, or stop with ctrl-alt-del");
-        _exit(0);
-    }
+    int waited = 0, said = 0;
     for (;;) {
-        if (poll(fds, n, -1) < 0 && errno != EINTR)
+        if (ino >= 0 && !input_watched)
+            input_watched = inotify_add_watch(ino, "/dev/input", IN_CREATE | IN_ATTRIB) >= 0;
+        power_inputs_open(&p);
+        if (!p.n && !said && waited >= 30000) {
+            strerr_warnw("no input device (/dev/input/event*) after 30 s: the power button is not"
+                         " heard; load evdev and button (in the initramfs, or kmod and the"
+                         " kernel's modules in the image for vinit-udevd), or stop with"
+                         " ctrl-alt-del");
+            said = 1;
+        }
+        nfds_t n = p.n;
+        if (ino >= 0)
+            p.fds[n++] = (struct pollfd){.fd = ino, .events = POLLIN};
+        int timeout = ino < 0 || (!p.n && !said) ? 5000 : -1;
+        int r = poll(p.fds, n, timeout);
+        if (r < 0 && errno != EINTR)
             _exit(111);
-        for (nfds_t i = 0; i < n; i++) {
+        if (r == 0)
+            waited += timeout;
+        if (ino >= 0 && (p.fds[n - 1].revents & POLLIN)) {
+            char buf[4096];
+            while (read(ino, buf, sizeof buf) > 0) {
+            }
+        }
+        for (nfds_t i = 0; i < p.n; i++) {
             struct input_event ev;
-            if (!(fds[i].revents & POLLIN))
+            if (!(p.fds[i].revents & POLLIN))
                 continue;
-            while (read(fds[i].fd, &ev, sizeof ev) == (ssize_t) sizeof ev)
+            while (read(p.fds[i].fd, &ev, sizeof ev) == (ssize_t) sizeof ev)
                 if (ev.type == EV_KEY && ev.code == KEY_POWER && ev.value == 1) {
                     kill(1, SIGRTMIN + 4);
                     _exit(0);

@@ -572,3 +572,14 @@ int udev_db_remove(char const *dir, char const *name)
         return -1;
     return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
+
+enum udev_role udev_role_decide(int has_db, int ours, int udevd_runs, int machine, int has_usb)
+{
+    if (has_db && !ours && machine && !udevd_runs)
+        return UDEV_ROLE_TAKE_OVER;
+    if (has_db && !ours)
+        return UDEV_ROLE_CHECK_HOST;
+    if (!has_usb && !machine)
+        return UDEV_ROLE_NOTHING;
+    return UDEV_ROLE_PROVIDE;
+}

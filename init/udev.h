@@ -96,6 +96,20 @@ uint32_t udev_hash32(char const *s);
  * or 0 when it does not fit. */
 size_t udev_wire_format(struct udev_props const *ps, char *out, size_t size);
 
+/* Pure: what vinit-udevd does with the database directory at its start.
+ *   UDEV_ROLE_CHECK_HOST  someone else's database (a host's /run/udev
+ *                         bind-mounted): checked, never written
+ *   UDEV_ROLE_PROVIDE     ours to write (none there, or ours already)
+ *   UDEV_ROLE_TAKE_OVER   ours to write, over a database a udevd left that
+ *                         no longer runs (an initramfs's, on a machine)
+ *   UDEV_ROLE_NOTHING     no database, no USB bus, nothing to load
+ * has_db: DIR/data exists; ours: vinit-udevd's marker is there;
+ * udevd_runs: DIR/control accepts a connection; machine: --modules (vinit
+ * is a machine's init: no host, a database there is the initramfs's or a
+ * udevd's of the image); has_usb: the sysfs has a USB bus. */
+enum udev_role { UDEV_ROLE_CHECK_HOST, UDEV_ROLE_PROVIDE, UDEV_ROLE_TAKE_OVER, UDEV_ROLE_NOTHING };
+enum udev_role udev_role_decide(int has_db, int ours, int udevd_runs, int machine, int has_usb);
+
 /* dir/data/name written atomically (a temporary file renamed). 0 or -1. */
 int udev_db_write(char const *dir, char const *name, char const *text, size_t len);
 /* dir/data/name removed; 0 when it is gone, -1 otherwise. */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -641,6 +642,22 @@ static int scan(void)
     return n;
 }
 
+/* Whether a udevd answers on DIR/control (its control socket accepts a
+ * connection); a socket file left by one that ended refuses it. */
+static int udevd_runs(void)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if ((size_t) snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", opt.udevdir) >=
+        sizeof sa.sun_path)
+        return 0;
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return 0;
+    int ok = connect(fd, (struct sockaddr *) &sa, sizeof sa) == 0 || errno == EAGAIN;
+    close(fd);
+    return ok;
+}
+
 /* A host's database: are the USB devices of this sysfs in it? */
 static void check_host(void)
 {
@@ -851,16 +868,23 @@ int main(int argc, char **argv)
         coldplug();
     }
     snprintf(path, sizeof path, "%s/data", opt.udevdir);
-    int has_db = access(path, F_OK) == 0 && !exists(opt.udevdir, "/" MARKER);
+    int has_db = access(path, F_OK) == 0, ours = exists(opt.udevdir, "/" MARKER);
     int has_usb = exists(sysroot, "/bus/usb");
-    if (has_db) {
+    /* asked on a machine only: a container's host udevd is left alone */
+    int runs = has_db && !ours && opt.modules && udevd_runs();
+    enum udev_role role = udev_role_decide(has_db, ours, runs, opt.modules, has_usb);
+    if (role == UDEV_ROLE_CHECK_HOST) {
         check_host();
         ready();
         if (opt.modules && !opt.once)
             run(); /* the modules of the devices still to come */
         return 0;
     }
-    if (!has_usb && !opt.modules) {
+    if (role == UDEV_ROLE_TAKE_OVER)
+        strerr_warni("the udev database in ", opt.udevdir,
+                     " is of a udevd that no longer runs (the initramfs's):"
+                     " vinit-udevd keeps its USB entries from now on");
+    if (role == UDEV_ROLE_NOTHING) {
         strerr_warni("USB passthrough is not available: no udev database in ", opt.udevdir,
                      " and no USB bus in ", sysroot,
                      "; to get it, bind-mount the host's /sys and /dev/bus/usb (or pass"

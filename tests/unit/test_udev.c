@@ -455,6 +455,36 @@ static void test_uevent_blocks(void **state)
     assert_int_equal(bs.n, 0);
 }
 
+/* Every combination of what vinit-udevd finds at its start. */
+static void test_role(void **state)
+{
+    for (int bits = 0; bits < 32; bits++) {
+        int has_db = bits & 1, ours = bits >> 1 & 1, runs = bits >> 2 & 1, machine = bits >> 3 & 1,
+            usb = bits >> 4 & 1;
+        enum udev_role want;
+        if (has_db && !ours)
+            /* a foreign database: the host's, unless on a machine its
+             * udevd is gone (the initramfs's) */
+            want = machine && !runs ? UDEV_ROLE_TAKE_OVER : UDEV_ROLE_CHECK_HOST;
+        else if (!usb && !machine)
+            want = UDEV_ROLE_NOTHING;
+        else
+            want = UDEV_ROLE_PROVIDE;
+        if (udev_role_decide(has_db, ours, runs, machine, usb) != want)
+            fail_msg("db=%d ours=%d udevd=%d machine=%d usb=%d: got %d, want %d", has_db, ours,
+                     runs, machine, usb, udev_role_decide(has_db, ours, runs, machine, usb), want);
+    }
+    /* the cases by name */
+    assert_int_equal(udev_role_decide(1, 0, 1, 0, 1), UDEV_ROLE_CHECK_HOST);
+    assert_int_equal(udev_role_decide(1, 0, 0, 0, 1), UDEV_ROLE_CHECK_HOST);
+    assert_int_equal(udev_role_decide(1, 0, 1, 1, 1), UDEV_ROLE_CHECK_HOST);
+    assert_int_equal(udev_role_decide(1, 0, 0, 1, 0), UDEV_ROLE_TAKE_OVER);
+    assert_int_equal(udev_role_decide(1, 1, 0, 0, 1), UDEV_ROLE_PROVIDE);
+    assert_int_equal(udev_role_decide(0, 0, 0, 0, 1), UDEV_ROLE_PROVIDE);
+    assert_int_equal(udev_role_decide(0, 0, 0, 1, 0), UDEV_ROLE_PROVIDE);
+    assert_int_equal(udev_role_decide(0, 0, 0, 0, 0), UDEV_ROLE_NOTHING);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_db_name),        cmocka_unit_test(test_db_format),
         cmocka_unit_test(test_hash),           cmocka_unit_test(test_wire),
         cmocka_unit_test(test_db_files),       cmocka_unit_test(test_uevent_blocks),
+        cmocka_unit_test(test_role),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
