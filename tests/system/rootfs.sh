@@ -5,7 +5,9 @@
 # pristine), proc, sysfs, a small /dev, tmpfs /run and /tmp, loopback and a
 # veth pair (an IPv4 interface for nmbd). Source it after tests/lib.sh.
 #
-#   rootfs_tree                    the extracted cache (made once): prints its path
+#   rootfs_tree [VARIANT]          the extracted cache (made once) of
+#                                  tests/system/base-rootfs VARIANT (libvirt):
+#                                  prints its path
 #   rootfs_boot DIR OUT [VAR=value...]
 #                                  boots; DIR holds this boot's overlay and
 #                                  volumes; the variables are the container's
@@ -17,7 +19,7 @@
 
 rootfs_tree() {
   local tar dir
-  tar=$("$TOP/tests/system/base-rootfs" libvirt) || return 1
+  tar=$("$TOP/tests/system/base-rootfs" "${1:-libvirt}") || return 1
   dir=${tar%.tar}.tree
   if [ ! -d "$dir/usr" ]; then
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp" &&

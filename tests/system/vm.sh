@@ -3,7 +3,7 @@
 # Debian's cloud kernel (tests/system/guest-image, cached) with the libvirt
 # image's tree as its root. Source it after tests/lib.sh and
 # tests/system/rootfs.sh, in a mount namespace of the caller's own.
-#   image_tree                 the image's tree in $M (overlay), with a probe
+#   image_tree [VARIANT]       the image's tree in $M (overlay), with a probe
 #   image_initrd MOUNT [INIT]  $WORK/vinitrd: runs MOUNT (root on /newroot),
 #                              then switch_root to INIT (/init: vinit);
 #                              SKIP_MODULES: modules it does not load
@@ -71,12 +71,13 @@ probe_or_failure() {
   return 1
 }
 
-# image_tree: the image's tree in $M (the cached rootfs, rootfs/install,
-# and the test's probe service on an overlay)
+# image_tree [VARIANT]: the image's tree in $M (the cached rootfs of
+# tests/system/base-rootfs VARIANT, libvirt by default, rootfs/install, and
+# the test's probe service on an overlay)
 image_tree() {
   local lower
   M=$WORK/merged
-  lower=$(rootfs_tree) || return 1
+  lower=$(rootfs_tree "${1:-libvirt}") || return 1
   mkdir -p "$WORK/ovl" "$M" && mount -t tmpfs -o mode=755 ovl "$WORK/ovl" &&
     mkdir -p "$WORK/ovl/u" "$WORK/ovl/w" &&
     mount -t overlay overlay -o "lowerdir=$lower,upperdir=$WORK/ovl/u,workdir=$WORK/ovl/w" "$M" &&
