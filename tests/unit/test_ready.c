@@ -66,6 +66,7 @@ static void test_notify_bridge(void **state)
     assert_int_equal(read(p[0], &c, 1), 0);
     close(s);
     close(p[0]);
+    unlink(sock); /* the watcher may not have yet: the directory goes all the same */
     rmdir(path);
 }
 
@@ -111,6 +112,7 @@ static void test_notify_main_only(void **state)
     assert_true(ready_within(p[0], 5000));
     close(s);
     close(p[0]);
+    unlink(sock); /* the watcher may not have yet: the directory goes all the same */
     rmdir(path);
 }
 
@@ -127,6 +129,7 @@ static void test_notify_any(void **state)
     send_from_child(sock);
     assert_true(ready_within(p[0], 5000));
     close(p[0]);
+    unlink(sock); /* the watcher may not have yet: the directory goes all the same */
     rmdir(path);
 }
 
