@@ -9,6 +9,9 @@
 #                              SKIP_MODULES: modules it does not load
 #   image_modules KERNEL       the kernel's modules and kmod in $M
 #   image_debs PACKAGE...      Debian packages unpacked into $M
+#   image_disk FILE SIZE       $M as an ext4 disk image; DISK_ROOT mounts
+#                              /dev/vda on /newroot in image_initrd
+#   generic_guest              KERNEL_G, INITRD_G: the generic kernel's pair
 #   qemu_start KERNEL INITRD APPEND [QEMU-ARGS...]
 #                              QEMU under TCG, its console and monitor in $WORK
 #   monitor CMD, console, said PATTERN, qemu_exits SECONDS, probe_or_failure
@@ -112,15 +115,19 @@ SH
     (cd "$r" && mknod -m 600 dev/console c 5 1 2>/dev/null; find . | "$WORK/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$WORK/vinitrd"
 }
 
-# image_debs PACKAGE...: the packages (tests/system/debs, cached) unpacked
-# into $M as apt-get install would leave them, without their maintainer
-# scripts (the image's /bin, /lib are links into /usr: kept)
+# unpack_deb DEB [MEMBER...]: the package's files (or those MEMBERs) into
+# $M as apt-get install would leave them, without its maintainer scripts
+# (the image's /bin, /lib are links into /usr: kept)
+unpack_deb() {
+  local deb=$1; shift
+  dpkg-deb --fsys-tarfile "$deb" | tar -C "$M" --keep-directory-symlink -xf - "$@"
+}
+
+# image_debs PACKAGE...: the packages (tests/system/debs, cached) in $M
 image_debs() {
   local debs d
   debs=$("$TOP/tests/system/debs" "$@") || return 1
-  for d in $debs; do
-    dpkg-deb --fsys-tarfile "$d" | tar -C "$M" --keep-directory-symlink -xf - || return 1
-  done
+  for d in $debs; do unpack_deb "$d" || return 1; done
 }
 
 # image_modules KERNEL: the modules of KERNEL (tests/system/guest-image
@@ -128,7 +135,22 @@ image_debs() {
 # install linux-image-amd64 leaves them, depmod run in the image's tree
 image_modules() {
   local g=${1%/*} release
-  { dpkg-deb --fsys-tarfile "$g/kernel.deb" | tar -C "$M" --keep-directory-symlink -xf - ./lib/modules; } &&
-    { dpkg-deb --fsys-tarfile "$g/kmod.deb" | tar -C "$M" --keep-directory-symlink -xf -; } &&
+  unpack_deb "$g/kernel.deb" ./lib/modules && unpack_deb "$g/kmod.deb" &&
     release=$(ls "$M/lib/modules") && chroot "$M" /sbin/depmod -a "$release"
+}
+
+# image_disk FILE SIZE: $M as an ext4 disk image of SIZE (mkfs.ext4 -d,
+# its messages in $WORK/mkfs.out); an image_initrd given DISK_ROOT mounts
+# it (the first virtio disk) as the root
+image_disk() {
+  truncate -s "$2" "$1" && mkfs.ext4 -q -F -d "$M" "$1" > "$WORK/mkfs.out" 2>&1
+}
+DISK_ROOT="/bin/busybox mount -t devtmpfs dev /dev && /bin/busybox mount -t ext4 /dev/vda /newroot && /bin/busybox umount /dev"
+
+# generic_guest: KERNEL_G and INITRD_G, Debian's generic kernel (USB) and
+# its initramfs (tests/system/guest-image generic, cached)
+generic_guest() {
+  local g
+  g=$("$TOP/tests/system/guest-image" generic) || return 1
+  KERNEL_G=$(echo "$g" | sed -n 1p) INITRD_G=$(echo "$g" | sed -n 2p)
 }
