@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
@@ -299,12 +300,15 @@ static void power_button(void)
         close(ino);
         ino = -1;
     }
-    int waited = 0, said = 0;
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int said = 0;
     for (;;) {
         if (ino >= 0 && !input_watched)
             input_watched = inotify_add_watch(ino, "/dev/input", IN_CREATE | IN_ATTRIB) >= 0;
         power_inputs_open(&p);
-        if (!p.n && !said && waited >= 30000) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (!p.n && !said && now.tv_sec - start.tv_sec >= 30) {
             strerr_warnw("no input device (/dev/input/event*) after 30 s: the power button is not"
                          " heard; load evdev and button (in the initramfs, or kmod and the"
                          " kernel's modules in the image for vinit-udevd), or stop with"
@@ -318,8 +322,6 @@ static void power_button(void)
         int r = poll(p.fds, n, timeout);
         if (r < 0 && errno != EINTR)
             _exit(111);
-        if (r == 0)
-            waited += timeout;
         if (ino >= 0 && (p.fds[n - 1].revents & POLLIN)) {
             char buf[4096];
             while (read(ino, buf, sizeof buf) > 0) {
